@@ -1,0 +1,44 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PO     := $(wildcard workshop/translations/*/LC_MESSAGES/messages.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test install install-test translations extract-messages clean
+
+run: install translations
+	$(BIN)/python run.py
+
+test: install-test translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The virtual environment is rebuilt only when the dependencies change.
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kuulluksi needs Python 3.11 or newer; this is " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV) || { echo "Could not create $(VENV): on Debian/Ubuntu install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(MO)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# For developers: pull new strings out of the code and merge them into the three catalogs.
+extract-messages: install
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o workshop/translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i workshop/translations/messages.pot -d workshop/translations
+
+clean:
+	rm -rf $(VENV) $(MO)

@@ -1,0 +1,116 @@
+"""Configuration: defaults first, then the environment, then the caller's overrides.
+
+Everything that differs between a laptop in a drop-in centre and a regional server is a
+setting here (the database, the message queue, the rate-limit storage), never a code path.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+#: The repository root: `templates/`, `static/`, `sessions/` and `exports/` live here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Settings for a laptop: embedded SQLite in `sessions/`, everything in one process."""
+
+    SESSIONS_DIR = str(PROJECT_ROOT / "sessions")
+    EXPORTS_DIR = str(PROJECT_ROOT / "exports")
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    # Cookies: never readable from scripts, never sent on cross-site requests.
+    SESSION_COOKIE_NAME = "kuulluksi_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The anonymous participant's device cookie lasts a month: long enough for a workshop
+    # that runs over several gatherings, short enough to fade from a shared phone.
+    DEVICE_COOKIE_NAME = "kuulluksi_device"
+    DEVICE_COOKIE_MAX_AGE = 30 * 24 * 3600
+
+    # Uploads (drawings and photos come in a later issue) are capped; Flask's default is none.
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    WTF_CSRF_TIME_LIMIT = None  # a form left open through a long workshop still submits
+
+    BABEL_DEFAULT_LOCALE = "fi"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Helsinki"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent / "translations")
+
+    # Rate limits (Flask-Limiter). Memory is right for one laptop process; a region sets
+    # RATELIMIT_STORAGE_URI to its Redis so that every process shares the counters.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = False
+    # Failed join attempts (a wrong, closed or malformed code). See README "Join codes".
+    JOIN_FAILURES_PER_NETWORK = "30 per 10 minutes"
+    JOIN_FAILURES_GLOBAL = "100 per hour"
+    # Joins of one existing workshop (QR scans): a whole room scanning at once must pass.
+    JOINS_PER_WORKSHOP = "120 per minute"
+    # Failed logins, per account name and per network address (OWASP ASVS 2.2.1).
+    LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
+    LOGIN_FAILURES_PER_NETWORK = "60 per hour"
+
+    JOIN_CODE_LENGTH = 6
+    # The address phones use to reach this laptop. None: found from the network interfaces
+    # when the facilitator uses the app through localhost. A region sets its public URL.
+    JOIN_BASE_URL: str | None = None
+
+    SOCKETIO_ASYNC_MODE = "threading"
+    SOCKETIO_MESSAGE_QUEUE: str | None = None
+
+
+#: Environment variables read at start-up, and the setting each one fills.
+ENVIRONMENT = {
+    "SECRET_KEY": "SECRET_KEY",
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SESSIONS_DIR": "SESSIONS_DIR",
+    "EXPORTS_DIR": "EXPORTS_DIR",
+    "JOIN_BASE_URL": "JOIN_BASE_URL",
+    "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "SOCKETIO_MESSAGE_QUEUE": "SOCKETIO_MESSAGE_QUEUE",
+    "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+}
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    """Return the settings given as environment variables (see `ENVIRONMENT`)."""
+    settings = {}
+    for variable, key in ENVIRONMENT.items():
+        value = environ.get(variable)
+        if value:
+            settings[key] = value.strip().lower() in _TRUE if key == "SESSION_COOKIE_SECURE" else value
+    return settings
+
+
+def sqlite_url(sessions_dir: str) -> str:
+    """The default database: one SQLite file in the sessions directory."""
+    return "sqlite:///" + str(Path(sessions_dir) / "kuulluksi.sqlite3")
+
+
+def load_or_create_secret_key(sessions_dir: str) -> str:
+    """Return the secret key kept in `sessions/secret_key`, creating it on the first run.
+
+    Keeping it on disk means a restart of the laptop does not log everyone out or make the
+    phones' forms fail; keeping it beside the data means a backup of `sessions/` restores it.
+    """
+    path = Path(sessions_dir) / "secret_key"
+    try:
+        key = path.read_text(encoding="ascii").strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key

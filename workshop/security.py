@@ -1,0 +1,57 @@
+"""HTTP security headers and safe redirects."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, url_for
+
+#: No inline script and no inline style anywhere: everything comes from our own origin.
+#: Images may be data: or blob: URLs (drawings on the canvas in a later issue); the socket
+#: connects back to this same host.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    # A join URL carries the workshop's code: never send it to another site.
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(), microphone=(), payment=(), usb=()",
+}
+
+
+def safe_next_url(candidate: str | None, default_endpoint: str = "participant.front") -> str:
+    """Return `candidate` if it is a path on this site, else the URL of `default_endpoint`.
+
+    Only a relative path is accepted: "//evil.example" and "https://…" are refused so a
+    crafted link cannot send someone elsewhere after they log in or switch language.
+    """
+    if candidate:
+        parts = urlsplit(candidate)
+        if not parts.scheme and not parts.netloc and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
+            return candidate
+    return url_for(default_endpoint)
+
+
+def init_app(app: Flask) -> None:
+    """Add the security headers to every response."""
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response

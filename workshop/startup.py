@@ -1,0 +1,40 @@
+"""Serving the app on the laptop: migrations, then a banner that tells where to go."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import gettext as _
+from flask_migrate import upgrade
+
+from . import qr
+from .network import lan_address
+
+
+def apply_migrations(app: Flask) -> None:
+    """Bring the database to the newest schema (a no-op when it already is)."""
+    with app.app_context():
+        upgrade()
+
+
+def banner(app: Flask, port: int) -> str:
+    """The text printed at start-up: the facilitator's URL, the phones' URL and its QR code."""
+    with app.app_context():
+        facilitator_url = f"http://localhost:{port}/facilitator/"
+        configured = app.config.get("JOIN_BASE_URL")
+        lan = lan_address()
+        phones_url = configured.rstrip("/") + "/" if configured else (f"http://{lan}:{port}/" if lan else None)
+        lines = [
+            "",
+            "Kuulluksi",
+            "",
+            _("Facilitator, open on this computer: %(url)s", url=facilitator_url),
+        ]
+        if phones_url:
+            lines += [
+                _("Phones on the same Wi-Fi use: %(url)s", url=phones_url),
+                "",
+                qr.terminal(phones_url),
+            ]
+        else:
+            lines.append(_("This computer is not on a network yet: connect it to the Wi-Fi, or turn on its hotspot, and restart."))
+        lines.append(_("Stop with Ctrl+C."))
+        return "\n".join(lines)
