@@ -38,7 +38,7 @@ translations: $(MO)
 # For developers: pull new strings out of the code and merge them into the three catalogs.
 extract-messages: install
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -o workshop/translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i workshop/translations/messages.pot -d workshop/translations
+	$(BIN)/pybabel update --no-fuzzy-matching -i workshop/translations/messages.pot -d workshop/translations
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -1,15 +1,16 @@
 """Join codes: short enough to type from a projector, random enough not to be guessed.
 
-The alphabet leaves out characters that look alike on a projector, in handwriting or in
-a poor font: 0/O/Q/D, 1/I/L, 2/Z, 5/S, 6/G, 8/B. Typed input is forgiving: lower case,
-spaces and dashes are accepted, so "k7m 4px" finds K7M4PX.
+The alphabet keeps at most one character of each group that looks alike on a projector,
+in handwriting or in a poor font: none of 0/O/Q/D, 1/I/L (7 stays), 2/Z, 5/S, 8/B; 6 but
+not G; U and Y but not V. Typed input is forgiving: lower case, spaces and dashes are
+accepted, so "k7m 4px" finds K7M4PX.
 """
 from __future__ import annotations
 
 import math
 import secrets
 
-ALPHABET = "ACEFHJKMNPRTUVWXY34679"
+ALPHABET = "ACEFHJKMNPRTUWXY34679"
 
 
 def generate(length: int = 6) -> str:

@@ -18,7 +18,7 @@ from .problems import Problem
 
 MAX_TITLE_LENGTH = 200
 MAX_PLACE_LENGTH = 200
-# Generating a taken code is rare (a handful of workshops among 113 million codes); a few
+# Generating a taken code is rare (a handful of workshops among 86 million codes); a few
 # tries make a collision practically impossible to hit twice.
 _CODE_ATTEMPTS = 8
 
@@ -61,7 +61,7 @@ def create_workshop(title: str, place: str = "", language: str = "fi", created_b
             db.session.rollback()
             continue
         return workshop
-    raise RuntimeError("could not find a free join code")  # pragma: no cover - 113M codes
+    raise RuntimeError("could not find a free join code")  # pragma: no cover - 86M codes
 
 
 def rename_workshop(workshop: Workshop, title: str) -> Workshop:

@@ -1,7 +1,7 @@
 """Forms for creating and renaming workshops."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
 from ..i18n import LANGUAGES
@@ -18,7 +18,12 @@ class WorkshopForm(FlaskForm):
     )
     place = StringField(_l("Place"), validators=[Length(max=MAX_PLACE_LENGTH)],
                         description=_l("For example: Day centre Kalliola"))
-    language = SelectField(_l("Language of the participants' pages"), choices=list(LANGUAGES.items()), default="fi")
+    language = SelectField(
+        _l("Language of the participants' pages"),
+        # Each language named in itself, marked with its language for screen readers.
+        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in LANGUAGES.items()],
+        default="fi",
+    )
 
 
 class RenameForm(FlaskForm):

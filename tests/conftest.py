@@ -1,0 +1,136 @@
+"""Shared fixtures: a fresh app on its own migrated SQLite file for every test."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+
+from workshop import create_app
+from workshop.accounts import create_account
+from workshop.extensions import db, limiter
+from workshop.startup import apply_migrations
+from workshop.workshops import create_workshop
+
+PASSWORD = "correct horse battery"
+
+
+def make_config(tmp_path, **overrides) -> dict:
+    """Settings for a test app whose data lives under `tmp_path` only."""
+    sessions = tmp_path / "sessions"
+    sessions.mkdir(exist_ok=True)
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key",
+        "SESSIONS_DIR": str(sessions),
+        "EXPORTS_DIR": str(tmp_path / "exports"),
+        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(sessions / "kuulluksi.sqlite3"),
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "JOIN_BASE_URL": None,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory):
+    """A database file with every migration applied, made once and copied for each test."""
+    directory = tmp_path_factory.mktemp("template")
+    app = create_app(make_config(directory))
+    apply_migrations(app)
+    with app.app_context():
+        db.engine.dispose()
+    return directory / "sessions" / "kuulluksi.sqlite3"
+
+
+@pytest.fixture
+def app_factory(tmp_path, migrated_database):
+    """Build apps on a copy of the migrated database; `factory(**settings)` overrides settings."""
+    made: list[Flask] = []
+
+    def factory(**overrides) -> Flask:
+        config = make_config(tmp_path, **overrides)
+        target = config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        if not made:
+            shutil.copyfile(migrated_database, target)
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+    limiter.reset()
+
+
+@pytest.fixture
+def app(app_factory) -> Flask:
+    """The app with test settings: CSRF off (it has its own tests), limits in memory."""
+    return app_factory()
+
+
+@pytest.fixture
+def app_context(app):
+    """Run the test body inside the app's context (for calling the rules directly)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like client with its own cookies."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs `flask` commands against the test app."""
+    return app.test_cli_runner()
+
+
+@dataclass
+class Facilitator:
+    """A facilitator account in the test database, and a way to log a client in as them."""
+
+    username: str
+    password: str
+
+    def login(self, client):
+        """Log `client` in and return the response."""
+        return client.post("/facilitator/login", data={"username": self.username, "password": self.password})
+
+
+@pytest.fixture
+def facilitator(app) -> Facilitator:
+    """A facilitator account (not logged in)."""
+    with app.app_context():
+        create_account("anna", PASSWORD)
+    return Facilitator("anna", PASSWORD)
+
+
+@pytest.fixture
+def logged_in(client, facilitator):
+    """A client logged in as a facilitator."""
+    response = facilitator.login(client)
+    assert response.status_code == 303
+    return client
+
+
+@pytest.fixture
+def make_workshop(app):
+    """Create workshops in the test database: `make_workshop(title=..., closed=True)`."""
+
+    def factory(title: str = "Päiväkeskus Kalliola", place: str = "Kallio", language: str = "fi",
+                closed: bool = False) -> dict:
+        from workshop.workshops import close_workshop
+
+        with app.app_context():
+            workshop = create_workshop(title, place, language)
+            if closed:
+                close_workshop(workshop)
+            return {"id": workshop.id, "code": workshop.join_code, "title": workshop.title}
+
+    return factory
