@@ -1,0 +1,58 @@
+"""`python run.py` on a fresh data directory: migrates, tells where to go, serves."""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_run_py_serves_a_fresh_install(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(tmp_path / "sessions"),
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    try:
+        output = ""
+        deadline = time.monotonic() + 30
+        while "Ctrl+C" not in output and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line and process.poll() is not None:
+                break
+            output += line
+        assert f"http://localhost:{port}/facilitator/" in output, output
+        assert "Pysäytä painamalla Ctrl+C." in output
+        body = None
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert body is not None and "Liity työpajaan" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/facilitator/login", timeout=5) as response:
+            assert response.url.endswith("/facilitator/setup")  # no account yet: offer one
+        assert (tmp_path / "sessions" / "kuulluksi.sqlite3").exists()
+        assert (tmp_path / "sessions" / "secret_key").stat().st_mode & 0o077 == 0
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            rest, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            rest, _ = process.communicate()
+    log = output + (rest or "")
+    assert "127.0.0.1 - -" not in log  # no request log with addresses
