@@ -56,6 +56,8 @@ def test_facilitator_sets_up_and_a_phone_joins_by_qr(live_server, new_page):
     qr.wait_for()
     assert qr.bounding_box()["width"] >= 400  # very large on a 1280×800 projector
     assert laptop.locator(".projector__code").inner_text().replace(" ", "") == code
+    # Nothing is cut off at the edge of the projected screen.
+    assert laptop.evaluate("() => document.documentElement.scrollWidth") <= 1280
     assert_accessible(laptop)
     join_url = decode_qr(laptop.screenshot())
     port = live_server.rsplit(":", 1)[1]
