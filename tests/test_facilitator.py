@@ -86,7 +86,7 @@ def test_create_rename_close_and_reopen_a_workshop(logged_in, app):
         assert db.session.get(Workshop, 1).closed_at is None
 
 
-@pytest.mark.parametrize("data", [{"title": ""}, {"title": "x" * 300}, {"title": "Ok", "language": "xx"},
+@pytest.mark.parametrize("data", [{"title": ""}, {"title": "   "}, {"title": "x" * 300}, {"title": "Ok", "language": "xx"},
                                   {"title": "Ok", "place": "y" * 300}])
 def test_bad_workshop_input_is_explained_and_nothing_stored(logged_in, app, data):
     response = logged_in.post("/facilitator/", data={"language": "fi", **data})
@@ -94,6 +94,15 @@ def test_bad_workshop_input_is_explained_and_nothing_stored(logged_in, app, data
     assert 'class="field__error"' in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalars(select(Workshop)).all() == []
+
+
+def test_a_blank_new_name_is_refused_and_the_old_one_kept(logged_in, make_workshop, app):
+    workshop = make_workshop(title="Vanha nimi")
+    response = logged_in.post(f"/facilitator/workshops/{workshop['id']}", data={"title": "   "})
+    assert response.status_code == 422
+    assert "Anna työpajalle nimi." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Workshop, workshop["id"]).title == "Vanha nimi"
 
 
 def test_unknown_workshop_is_a_friendly_404(logged_in):

@@ -18,6 +18,13 @@ def test_a_virtual_bridge_is_used_only_when_nothing_else_is_there():
     assert choose_lan_address([Candidate("lo", "127.0.0.1"), Candidate("docker0", "172.17.0.1")]) == "172.17.0.1"
 
 
+def test_a_windows_cable_connection_is_not_mistaken_for_loopback():
+    candidates = [Candidate("Loopback Pseudo-Interface 1", "127.0.0.1"),
+                  Candidate("VirtualBox Host-Only Network", "192.168.56.1"),
+                  Candidate("Local Area Connection", "10.20.30.40")]
+    assert choose_lan_address(candidates) == "10.20.30.40"
+
+
 def test_no_address_when_only_loopback():
     assert choose_lan_address([Candidate("lo", "127.0.0.1"), Candidate("lo", "::1")]) is None
 

@@ -66,7 +66,6 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        if isinstance(error, HTTPException):  # pragma: no cover - handled above
-            return _http(error)
+        # HTTP errors never reach here: Flask picks the more specific handler above.
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return error_response(InternalServerError.code)

@@ -12,8 +12,10 @@ from urllib.parse import urlsplit
 
 import ifaddr
 
-# Interfaces that are not the Wi-Fi or cable a phone could be on.
-_VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "tun", "tap", "wg", "zt", "utun", "lo")
+# Interfaces that are not the Wi-Fi or cable a phone could be on. (Loopback is recognised
+# by its address, not its name: Windows calls a real cable "Local Area Connection".)
+_VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "virtualbox", "vmware", "tun", "tap", "wg",
+                     "zt", "utun")
 
 
 @dataclass(frozen=True)

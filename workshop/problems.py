@@ -14,7 +14,3 @@ class Problem(Exception):
         self.message = message
         self.field = field
         self.status = status
-
-    def as_error(self) -> dict:
-        """The problem as one entry of the API's `errors` list."""
-        return {"field": self.field, "message": str(self.message)}

@@ -40,9 +40,9 @@ def safe_next_url(candidate: str | None, default_endpoint: str = "participant.fr
     Only a relative path is accepted: "//evil.example" and "https://…" are refused so a
     crafted link cannot send someone elsewhere after they log in or switch language.
     """
-    if candidate:
+    if candidate and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
         parts = urlsplit(candidate)
-        if not parts.scheme and not parts.netloc and candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate:
+        if not parts.scheme and not parts.netloc:
             return candidate
     return url_for(default_endpoint)
 
