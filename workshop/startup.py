@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from . import qr
-from .network import lan_address
+from .network import lan_address, public_base_url
 
 
 def apply_migrations(app: Flask) -> None:
@@ -18,10 +18,10 @@ def apply_migrations(app: Flask) -> None:
 def banner(app: Flask, port: int) -> str:
     """The text printed at start-up: the facilitator's URL, the phones' URL and its QR code."""
     with app.app_context():
-        facilitator_url = f"http://localhost:{port}/facilitator/"
-        configured = app.config.get("JOIN_BASE_URL")
-        lan = lan_address()
-        phones_url = configured.rstrip("/") + "/" if configured else (f"http://{lan}:{port}/" if lan else None)
+        local = f"http://localhost:{port}/"
+        facilitator_url = local + "facilitator/"
+        configured, lan = app.config.get("JOIN_BASE_URL"), lan_address()
+        phones_url = public_base_url(local, configured, lan) if configured or lan else None
         lines = [
             "",
             "Kuulluksi",

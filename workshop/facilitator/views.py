@@ -22,20 +22,21 @@ def _workshop_or_404(workshop_id: int) -> Workshop:
     return db.get_or_404(Workshop, workshop_id)
 
 
-def join_url(workshop: Workshop) -> str:
-    """The address a phone opens to join: the laptop's LAN address when used via localhost."""
-    return _join_base() + url_for("participant.join_link", code=workshop.join_code).lstrip("/")
-
-
-def _join_base() -> str:
+def join_base_url() -> str:
+    """The site's address for phones (with a trailing slash): the LAN address via localhost."""
     return public_base_url(request.host_url, current_app.config["JOIN_BASE_URL"], lan_address())
+
+
+def join_url(workshop: Workshop, base: str | None = None) -> str:
+    """The address a phone opens to join `workshop`, on `base` (default: `join_base_url()`)."""
+    return (base or join_base_url()) + url_for("participant.join_link", code=workshop.join_code).lstrip("/")
 
 
 def _room_view(template: str, workshop: Workshop, **context) -> str:
     """Render a page about joining `workshop`: its join URL, the base to type, the code."""
-    return render_template(template, workshop=workshop, join_url=join_url(workshop),
-                           join_base=_join_base().rstrip("/"), code=joincodes.display(workshop.join_code),
-                           **context)
+    base = join_base_url()
+    return render_template(template, workshop=workshop, join_url=join_url(workshop, base),
+                           join_base=base.rstrip("/"), code=joincodes.display(workshop.join_code), **context)
 
 
 @bp.route("/", methods=["GET", "POST"])
