@@ -134,3 +134,68 @@ def make_workshop(app):
             return {"id": workshop.id, "code": workshop.join_code, "title": workshop.title}
 
     return factory
+
+
+#: The header every API write carries (see workshop/api/access.py).
+API_HEADERS = {"X-Requested-With": "kuulluksi"}
+
+
+class ApiClient:
+    """A test client speaking the JSON API of one workshop, as a browser's fetch would."""
+
+    def __init__(self, client, code: str):
+        self.client = client
+        self.code = code
+
+    def url(self, path: str) -> str:
+        """The API address of `path` in this workshop."""
+        return f"/api/w/{self.code}{path}"
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(self.url(path), **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(self.url(path), json=json, headers=API_HEADERS, **kwargs)
+
+    def patch(self, path: str, json=None, **kwargs):
+        return self.client.patch(self.url(path), json=json, headers=API_HEADERS, **kwargs)
+
+    def delete(self, path: str, **kwargs):
+        return self.client.delete(self.url(path), headers=API_HEADERS, **kwargs)
+
+    def note(self, text: str = "Kahvi on hyvää", board: int | None = None, **fields):
+        """Post a sticky note with a fresh UUID on `board` (the first board by default)."""
+        import uuid
+
+        body = {"uuid": str(uuid.uuid4()), "kind": "note", "text": text,
+                "board_id": board or self.boards()[0]["id"], **fields}
+        return self.post("/items", json=body)
+
+    def boards(self) -> list[dict]:
+        """The boards, as a wall gets them."""
+        return [c for c in self.get("/changes").get_json()["changes"] if c["type"] == "board"]
+
+
+@pytest.fixture
+def workshop(make_workshop) -> dict:
+    """An open workshop with its three default boards."""
+    return make_workshop()
+
+
+@pytest.fixture
+def phone(app, workshop):
+    """A participant's phone that joined `workshop` by its QR link; speaks its API."""
+
+    def new_phone(code: str | None = None) -> ApiClient:
+        client = app.test_client()
+        code = code or workshop["code"]
+        assert client.get(f"/j/{code}").status_code == 200
+        return ApiClient(client, code)
+
+    return new_phone
+
+
+@pytest.fixture
+def staff(logged_in, workshop) -> ApiClient:
+    """The logged-in facilitator speaking `workshop`'s API."""
+    return ApiClient(logged_in, workshop["code"])

@@ -15,16 +15,23 @@ PUBLIC_ENDPOINTS = {
 }
 
 
-def _sample_url(rule) -> str:
-    """Fill a URL rule's variables with plausible values."""
+def _sample_url(rule, code: str = "ABCDEF") -> str:
+    """Fill a URL rule's variables with plausible values (`code` for a workshop's code)."""
     def value(match):
-        converter = match.group(1) or ""
-        return "1" if "int" in converter else "ABCDEF"
-    return re.sub(r"<(?:(\w+):)?\w+>", value, rule.rule)
+        converter, name = match.group(1) or "", match.group(2)
+        if "int" in converter:
+            return "1"
+        return code if name == "code" else "4f1c1a52-8d67-4c5e-9a0e-2f3b7c1d9e10"
+    return re.sub(r"<(?:(\w+):)?(\w+)>", value, rule.rule)
 
 
 def _protected_rules(app):
-    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in PUBLIC_ENDPOINTS]
+    return [rule for rule in app.url_map.iter_rules()
+            if rule.endpoint not in PUBLIC_ENDPOINTS and not rule.endpoint.startswith("api.")]
+
+
+def _api_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")]
 
 
 def test_the_public_list_names_real_endpoints(app):
@@ -48,6 +55,21 @@ def test_every_other_endpoint_refuses_an_anonymous_request(app, client, facilita
                 assert "/facilitator/login" in response.headers["Location"], f"{method} {url}"
             checked.append((method, url))
     assert checked
+
+
+def test_the_api_refuses_a_device_that_has_not_joined(app, client, make_workshop):
+    # The API is not behind the login wall (participants use it) but behind the device
+    # cookie: a stranger who knows the code gets a 403 and learns nothing.
+    code = make_workshop()["code"]
+    checked = []
+    for rule in _api_rules(app):
+        url = _sample_url(rule, code)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(url, method=method, headers={"X-Requested-With": "kuulluksi"}, json={})
+            assert response.status_code == 403, f"{method} {url} answered {response.status_code}"
+            assert response.get_json()["ok"] is False
+            checked.append((method, url))
+    assert len(checked) >= 15
 
 
 @pytest.mark.parametrize("path", ["/facilitator/", "/facilitator/workshops/1", "/facilitator/workshops/1/qr.svg"])

@@ -33,6 +33,8 @@ def configure(app: Flask, overrides: dict) -> None:
     sessions_dir = Path(app.config["SESSIONS_DIR"])
     sessions_dir.mkdir(parents=True, exist_ok=True)
     app.config.setdefault("SQLALCHEMY_DATABASE_URI", sqlite_url(str(sessions_dir)))
+    app.config.setdefault("MEDIA_DIR", str(sessions_dir / "media"))
+    Path(app.config["MEDIA_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(str(sessions_dir))
 
@@ -87,6 +89,7 @@ def init_login(app: Flask, login_manager) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """One blueprint per feature area."""
+    from .api import bp as api
     from .auth import bp as auth
     from .facilitator import bp as facilitator
     from .participant import bp as participant
@@ -94,3 +97,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant)
     app.register_blueprint(auth)
     app.register_blueprint(facilitator)
+    app.register_blueprint(api)

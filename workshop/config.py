@@ -34,7 +34,8 @@ class Defaults:
     DEVICE_COOKIE_NAME = "kuulluksi_device"
     DEVICE_COOKIE_MAX_AGE = 30 * 24 * 3600
 
-    # Uploads (drawings and photos come in a later issue) are capped; Flask's default is none.
+    # Uploads (drawings and photos) are capped; Flask's default is none. A phone camera's
+    # JPEG is 2–8 MB. Pictures are kept in MEDIA_DIR (default: sessions/media).
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long workshop still submits
@@ -71,6 +72,7 @@ ENVIRONMENT = {
     "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
     "SESSIONS_DIR": "SESSIONS_DIR",
     "EXPORTS_DIR": "EXPORTS_DIR",
+    "MEDIA_DIR": "MEDIA_DIR",
     "JOIN_BASE_URL": "JOIN_BASE_URL",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "SOCKETIO_MESSAGE_QUEUE": "SOCKETIO_MESSAGE_QUEUE",

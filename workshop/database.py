@@ -56,6 +56,12 @@ def begin_write() -> None:
         db.session.connection(execution_options={"sqlite_immediate": True})
 
 
+def defer_write_lock(view):
+    """Mark a view that takes the write lock itself, later (e.g. after decoding an image)."""
+    view.defers_write_lock = True
+    return view
+
+
 def init_app(app: Flask) -> None:
     """Bind the database discipline to the app: pragmas, and write locks for writing requests."""
     with app.app_context():
@@ -66,5 +72,8 @@ def init_app(app: Flask) -> None:
     def _writes_take_the_lock_first():
         # Every request that may change data takes SQLite's write lock before its first
         # read. Views that write on GET (the QR join link) call begin_write() themselves.
-        if request.method not in _SAFE_METHODS:
+        if request.method in _SAFE_METHODS:
+            return
+        view = app.view_functions.get(request.endpoint)
+        if not getattr(view, "defers_write_lock", False):
             begin_write()

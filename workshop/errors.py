@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .problems import Problem
+
 log = logging.getLogger(__name__)
 
 #: What a person is told for each status; anything else falls back to the closest family.
@@ -50,6 +52,12 @@ def error_response(status: int, message: str | None = None, errors: list[dict] |
 
 def init_app(app: Flask) -> None:
     """Route every HTTP error and every unexpected exception through `error_response`."""
+
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem):
+        # A rule refused: say why, naming the field when there is one.
+        errors = [{"field": problem.field, "message": str(problem.message)}] if problem.field else []
+        return error_response(problem.status, problem.message, errors)
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):

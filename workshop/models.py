@@ -1,7 +1,9 @@
 """The data model. Every table is created by a migration in `migrations/`, never by create_all.
 
-Room is left for what comes next: boards, contributions and votes hang off `Workshop`;
-a contribution's author is a `Participant` (anonymous) or an `Account` (staff).
+Boards, items (notes, drawings, photos), themes and dot votes hang off `Workshop`; an
+item's or a dot's author is a `Participant` (anonymous) or an `Account` (staff). Every
+change to what a wall shows is numbered in `Change`, per workshop, so a wall that lost its
+connection can ask for what it missed.
 """
 from __future__ import annotations
 
@@ -106,6 +108,10 @@ class Workshop(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The number of the last change pushed to this workshop's walls (see `Change`).
+    last_seq: Mapped[int] = mapped_column(default=0)
+    # "Hide until revealed": new notes show on the wall only as a count until revealed.
+    reveal_mode: Mapped[bool] = mapped_column(default=False)
 
     created_by: Mapped[Account | None] = relationship()
 
@@ -137,4 +143,150 @@ class Participant(db.Model):
     __table_args__ = (db.UniqueConstraint("workshop_id", "token_hash", name="uq_participant_device"),)
 
 
-__all__ = ["Account", "Participant", "Phase", "Role", "Workshop", "utcnow"]
+class ItemKind(str, enum.Enum):
+    """What a participant can put on the wall."""
+
+    NOTE = "note"
+    DRAWING = "drawing"
+    PHOTO = "photo"
+
+
+class Board(db.Model):
+    """A flip-chart column with a prompt, e.g. "What works", set by the facilitator."""
+
+    __tablename__ = "board"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    # A locked board takes no new items and nothing on it can be taken back.
+    locked: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Theme(db.Model):
+    """A group of items the facilitator formed on the wall, with a name."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Removing a theme keeps its row (and so its place in the change log); its items go
+    # back to their boards.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Item(db.Model):
+    """One contribution on the wall: a sticky note, a drawing or a photo.
+
+    `uuid` is made by the sending phone; together with `body_hash` it makes sending the
+    same thing twice harmless (the outbox may replay). Taking an item back erases its text
+    and picture but keeps the row, so a late replay cannot bring it back.
+    """
+
+    __tablename__ = "item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[ItemKind] = mapped_column(_enum(ItemKind, "item_kind"))
+    board_id: Mapped[int] = mapped_column(ForeignKey("board.id"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"), index=True)
+    # Order on the wall: the change number of the moment the item was put where it is.
+    position: Mapped[int] = mapped_column(default=0)
+    # A note's text, or a picture's caption (its alt text in the report). Stored as typed.
+    text: Mapped[str] = mapped_column(String(1000), default="")
+    colour: Mapped[str] = mapped_column(String(16), default="yellow")
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # Typed in by the facilitator from a paper note.
+    from_paper: Mapped[bool] = mapped_column(default=False)
+    image_name: Mapped[str | None] = mapped_column(String(64))
+    thumb_name: Mapped[str | None] = mapped_column(String(64))
+    image_width: Mapped[int | None] = mapped_column()
+    image_height: Mapped[int | None] = mapped_column()
+    # False while the workshop hides new notes until the facilitator reveals them.
+    revealed: Mapped[bool] = mapped_column(default=True)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    board: Mapped[Board] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_item_uuid"),)
+
+
+class Question(db.Model):
+    """A dot vote: each participant has `dots_per_person` dots to put on its options."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    dots_per_person: Mapped[int] = mapped_column(default=3)
+    is_open: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    options: Mapped[list["Option"]] = relationship(order_by="Option.position", back_populates="question")
+
+
+class Option(db.Model):
+    """One thing to vote for in a question: a topic now, a theme or an idea later."""
+
+    __tablename__ = "option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+
+class Dot(db.Model):
+    """One voting dot on an option, placed by a participant or by staff on someone's behalf."""
+
+    __tablename__ = "dot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    option_id: Mapped[int] = mapped_column(ForeignKey("option.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_dot_uuid"),)
+
+
+class Change(db.Model):
+    """A numbered change to something a wall shows: which entity changed, not how.
+
+    A wall that reconnects asks for the entities changed after the last number it saw and
+    gets their current state, so it ends up exactly where every other wall is.
+    """
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column()
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[int] = mapped_column()
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "seq", name="uq_change_seq"),)
+
+
+__all__ = ["Account", "Board", "Change", "Dot", "Item", "ItemKind", "Option", "Participant", "Phase", "Question",
+           "Role", "Theme", "Workshop", "utcnow"]

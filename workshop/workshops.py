@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from . import joincodes
+from . import changes, joincodes, wall
 from .database import begin_write
 from .extensions import db
 from .i18n import LANGUAGES
@@ -56,7 +56,10 @@ def create_workshop(title: str, place: str = "", language: str = "fi", created_b
         workshop = Workshop(title=title, place=place, language=language, join_code=code, created_by=created_by)
         db.session.add(workshop)
         try:
-            db.session.commit()
+            db.session.flush()
+            changes.record(workshop, "workshop", workshop.id)
+            wall.add_default_boards(workshop)
+            changes.commit_and_publish()
         except IntegrityError:  # the same code was taken at the same moment
             db.session.rollback()
             continue
@@ -69,24 +72,30 @@ def rename_workshop(workshop: Workshop, title: str) -> Workshop:
 
     :raise Problem: the title is empty or too long.
     """
+    begin_write()
     workshop.title = _clean_title(title)
-    db.session.commit()
+    changes.record(workshop, "workshop", workshop.id)
+    changes.commit_and_publish()
     return workshop
 
 
 def close_workshop(workshop: Workshop) -> Workshop:
     """Close the workshop: nobody can join any more, and its code says it has ended."""
     if workshop.closed_at is None:
+        begin_write()
         workshop.closed_at = utcnow()
-        db.session.commit()
+        changes.record(workshop, "workshop", workshop.id)
+        changes.commit_and_publish()
     return workshop
 
 
 def reopen_workshop(workshop: Workshop) -> Workshop:
     """Undo a close: the same code works again."""
     if workshop.closed_at is not None:
+        begin_write()
         workshop.closed_at = None
-        db.session.commit()
+        changes.record(workshop, "workshop", workshop.id)
+        changes.commit_and_publish()
     return workshop
 
 

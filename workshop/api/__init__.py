@@ -1,0 +1,10 @@
+"""The JSON API and the Socket.IO events: the phones', the walls' and the outbox's way in.
+
+Every write goes through the same rules modules (`contributions`, `votes`, `wall`); the
+views and handlers here only find out who is asking and turn the answer into JSON.
+"""
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/w/<code>")
+
+from . import events, views  # noqa: E402,F401  (registers the routes and socket handlers)

@@ -1,0 +1,211 @@
+"""The one write path for what participants put on the wall: notes, drawings and photos.
+
+`submit()` is the only function that creates an item, whether the item came over HTTP,
+over the socket, from the offline outbox or from the facilitator typing in a paper note.
+The rules run first, then any picture is written to disk, then the row is committed and
+only then is the change pushed. A caller answers 2xx only after `submit()` returned.
+
+Sending the same item twice is harmless: the phone makes a UUID for each item, and the
+same UUID with the same content returns the stored item (`created=False`, HTTP 200). The
+same UUID with different content is refused (409), so a bug or a replay can never
+overwrite what someone said.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from . import changes, images
+from .actors import Actor
+from .database import begin_write
+from .extensions import db
+from .inputs import bool_field, choice_field, int_field, require_mapping, text_field, uuid_field
+from .models import Board, Item, ItemKind, Workshop, utcnow
+from .problems import Problem
+
+log = logging.getLogger(__name__)
+
+#: The longest sticky note, in characters. Short on purpose: a note is a few words.
+NOTE_MAX_LENGTH = 200
+#: The longest caption of a drawing or photo (its alt text in the report).
+CAPTION_MAX_LENGTH = 200
+#: Sticky-note colours, as names the style sheet maps to colours (first is the default).
+NOTE_COLOURS = ("yellow", "pink", "blue", "green", "orange")
+KINDS = tuple(kind.value for kind in ItemKind)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The stored item, and whether this call created it (False: it was a repeat)."""
+
+    item: Item
+    created: bool
+
+
+def media_dir() -> Path:
+    """Where pictures are stored (a directory on shared storage in a region)."""
+    return Path(current_app.config["MEDIA_DIR"])
+
+
+def require_open(workshop: Workshop, actor: Actor) -> None:
+    """:raise Problem: (410) a participant acts in a workshop that has ended.
+
+    Staff may still tidy the wall (themes, moderation) after the workshop has ended.
+    """
+    if not workshop.is_open and not actor.is_staff:
+        raise Problem(_l("This workshop has ended. Thank you for taking part!"), status=410)
+
+
+def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None = None) -> Submitted:
+    """Add a note, drawing or photo to a board, or return it if this UUID was sent before.
+
+    `data` holds `uuid`, `kind` ("note", "drawing" or "photo"), `board_id`, `text` (the
+    note, or the picture's caption), `colour` (notes) and, for staff, `from_paper`. A
+    drawing or photo comes with its image bytes.
+
+    :raise Problem: 410 the workshop has ended; 409 the UUID was used for something else;
+        404 no such board; 423 the board is locked; 422 invalid input or a bad picture.
+    """
+    data = require_mapping(data)
+    item_uuid = uuid_field(data)
+    kind = choice_field(data, "kind", KINDS)
+    board_id = int_field(data, "board_id")
+    is_note = kind == ItemKind.NOTE.value
+    text = text_field(
+        data, "text", NOTE_MAX_LENGTH if is_note else CAPTION_MAX_LENGTH, required=is_note,
+        empty_message=_l("Write something on the note first."),
+        too_long_message=(_l("A note can have at most %(limit)s characters.", limit=NOTE_MAX_LENGTH) if is_note
+                          else _l("A caption can have at most %(limit)s characters.", limit=CAPTION_MAX_LENGTH)))
+    colour = choice_field(data, "colour", NOTE_COLOURS)
+    from_paper = bool_field(data, "from_paper") and actor.is_staff
+    if is_note and image is not None:
+        raise Problem(_l("A note cannot carry a picture."), field="image", status=422)
+    if not is_note and not image:
+        raise Problem(_l("Choose a picture first."), field="image", status=422)
+    body_hash = _body_hash(kind, board_id, text, colour, from_paper, image)
+
+    # Decoding and re-encoding a picture takes a tenth of a second: it is done before the
+    # write lock is taken (the view defers it), so other phones' notes are not held up.
+    processed = images.process_image(image) if image is not None else None
+
+    # A repeat is answered before the other rules: the item was stored when the rules
+    # allowed it, and a board locked since must not turn a replay into an error.
+    begin_write()
+    repeat = _repeat(workshop, actor, item_uuid, body_hash)
+    if repeat is not None:
+        return Submitted(repeat, created=False)
+    require_open(workshop, actor)
+    board = _open_board(workshop, board_id, actor)
+    # The file is on disk before the row that points at it is committed.
+    stored = images.store_image(processed, media_dir()) if processed is not None else None
+
+    item = Item(
+        workshop_id=workshop.id, uuid=item_uuid, body_hash=body_hash, kind=ItemKind(kind), board_id=board.id,
+        text=text, colour=colour, from_paper=from_paper,
+        participant_id=actor.participant.id if actor.participant else None,
+        account_id=actor.account.id if actor.account else None,
+        revealed=not workshop.reveal_mode or actor.is_staff,
+    )
+    if stored is not None:
+        item.image_name, item.thumb_name = stored.name, stored.thumb_name
+        item.image_width, item.image_height = stored.width, stored.height
+    db.session.add(item)
+    try:
+        db.session.flush()
+        item.position = changes.record(workshop, "item", item.id)
+        changes.commit_and_publish()
+    except IntegrityError:
+        # The same UUID arrived twice at the same moment (two processes on PostgreSQL).
+        db.session.rollback()
+        if stored is not None:
+            images.delete_image(media_dir(), stored.name, stored.thumb_name)
+        repeat = _repeat(workshop, actor, item_uuid, body_hash)
+        if repeat is None:
+            raise
+        return Submitted(repeat, created=False)
+    except BaseException:
+        db.session.rollback()
+        if stored is not None:  # no row, so no file either
+            images.delete_image(media_dir(), stored.name, stored.thumb_name)
+        raise
+    return Submitted(item, created=True)
+
+
+def withdraw(workshop: Workshop, actor: Actor, item_uuid: str) -> Item:
+    """Take back one's own item: its text and picture are erased and it leaves every wall.
+
+    Taking back twice is fine. Staff hide items instead (see `wall.hide_item`).
+
+    :raise Problem: 404 no such item of this participant; 423 its board is locked;
+        410 the workshop has ended.
+    """
+    item_uuid = uuid_field({"uuid": item_uuid})
+    begin_write()
+    item = db.session.scalar(select(Item).where(Item.workshop_id == workshop.id, Item.uuid == item_uuid))
+    if item is None or not actor.owns(item.participant_id, item.account_id):
+        raise Problem(_l("This was not found among your own notes."), status=404)
+    if item.withdrawn_at is not None:
+        return item
+    require_open(workshop, actor)
+    if item.board.locked:
+        raise Problem(_l("The facilitator has locked this board, so it can no longer be changed."), status=423)
+    files = [name for name in (item.image_name, item.thumb_name) if name]
+    item.withdrawn_at = utcnow()
+    item.text = ""
+    item.image_name = item.thumb_name = None
+    changes.record(workshop, "item", item.id)
+    changes.commit_and_publish()
+    # The row no longer points at the files; removing them after the commit means a
+    # failed commit can never leave a row whose picture is gone.
+    images.delete_image(media_dir(), *files)
+    return item
+
+
+def own_items(workshop: Workshop, actor: Actor) -> list[Item]:
+    """The actor's own items in this workshop that they have not taken back, oldest first."""
+    if actor.participant is None:
+        return []
+    return list(db.session.scalars(
+        select(Item).where(Item.workshop_id == workshop.id, Item.participant_id == actor.participant.id,
+                           Item.withdrawn_at.is_(None)).order_by(Item.id)))
+
+
+def owns_picture(workshop: Workshop, name: str) -> bool:
+    """Whether a stored picture belongs to an item of this workshop that still shows it."""
+    return db.session.scalar(select(Item.id).where(
+        Item.workshop_id == workshop.id, or_(Item.image_name == name, Item.thumb_name == name))) is not None
+
+
+def _body_hash(kind: str, board_id: int, text: str, colour: str, from_paper: bool, image: bytes | None) -> str:
+    body = {"kind": kind, "board_id": board_id, "text": text, "colour": colour, "from_paper": from_paper,
+            "image": hashlib.sha256(image).hexdigest() if image else None}
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _repeat(workshop: Workshop, actor: Actor, item_uuid: str, body_hash: str) -> Item | None:
+    """The stored item if this is a repeat of it; :raise Problem: (409) if the UUID is taken."""
+    item = db.session.scalar(select(Item).where(Item.workshop_id == workshop.id, Item.uuid == item_uuid))
+    if item is None:
+        return None
+    if item.body_hash != body_hash or not actor.owns(item.participant_id, item.account_id):
+        raise Problem(_l("This was already sent with different content."), field="uuid", status=409)
+    return item
+
+
+def _open_board(workshop: Workshop, board_id: int, actor: Actor) -> Board:
+    board = db.session.get(Board, board_id)
+    if board is None or board.workshop_id != workshop.id:
+        raise Problem(_l("This board was not found. Please reload the page."), field="board_id", status=404)
+    if board.locked and not actor.is_staff:
+        raise Problem(_l("The facilitator has locked this board, so it can no longer be changed."),
+                      field="board_id", status=423)
+    return board
