@@ -9,6 +9,7 @@ PUBLIC_ENDPOINTS = {
     "participant.front",         # the front page where a code is typed
     "participant.join_typed",    # the typed code is posted here
     "participant.join_link",     # the QR code's target
+    "participant.kiosk_link",    # the shared tablet's signed link (a forged one is a 404)
     "language.switch",           # the language buttons on every page
     "auth.login",
     "auth.setup",                # first run only: 404 once an account exists

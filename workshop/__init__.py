@@ -55,6 +55,12 @@ def init_extensions(app: Flask) -> None:
     errors.init_app(app)
     security.init_app(app)
     init_login(app, login_manager)
+    # Importing the API registers its socket handlers. Imported before the first init_app,
+    # they are kept in `socketio`'s list and given to every app's server; imported after,
+    # Flask-SocketIO binds them to the first app's server only, and a second app (every
+    # test, a CLI command after the server) would answer no socket event at all.
+    from . import api  # noqa: F401
+
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],

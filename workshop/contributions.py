@@ -43,6 +43,13 @@ NOTE_COLOURS = ("yellow", "pink", "blue", "green", "orange")
 KINDS = tuple(kind.value for kind in ItemKind)
 
 
+def note_colour_labels() -> list[tuple[str, str]]:
+    """The note colours with their names in the current language, for the colour choice."""
+    names = {"yellow": _l("Yellow"), "pink": _l("Pink"), "blue": _l("Blue"), "green": _l("Green"),
+             "orange": _l("Orange")}
+    return [(colour, str(names[colour])) for colour in NOTE_COLOURS]
+
+
 @dataclass(frozen=True)
 class Submitted:
     """The stored item, and whether this call created it (False: it was a repeat)."""

@@ -13,6 +13,10 @@ from .extensions import db
 #: How long a writer waits for another writer's lock before SQLite gives up, in ms.
 BUSY_TIMEOUT_MS = 10_000
 _SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Kept in the connection's `info` by the begin hook: how the transaction began, and the
+# connection's change count then (to tell a transaction that has only read).
+_IMMEDIATE = "kuulluksi.immediate"
+_CHANGES_AT_BEGIN = "kuulluksi.changes_at_begin"
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -42,18 +46,38 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        immediate = connection.get_execution_options().get("sqlite_immediate")
+        immediate = bool(connection.get_execution_options().get("sqlite_immediate"))
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        connection.info[_IMMEDIATE] = immediate
+        connection.info[_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes
 
 
 def begin_write() -> None:
     """Start this session's transaction as a write transaction (no-op outside SQLite).
 
-    Call it before the first query of a unit of work that will write. If a transaction is
-    already open, it is kept as it is.
+    Call it before the first write of a unit of work. A transaction that has written is
+    kept as it is. One that has only read so far (a socket handler or a view that defers
+    the lock looked up the workshop and who is asking) is ended and begun again as a
+    writer: SQLite cannot turn a reader into a writer once another writer has committed
+    since its first read ("database is locked" at once, whatever the busy timeout), and a
+    reader has nothing to lose. What it loaded is expired and read again under the lock.
     """
-    if not db.session().in_transaction():
-        db.session.connection(execution_options={"sqlite_immediate": True})
+    session = db.session()
+    if session.in_transaction():
+        if not _has_only_read(session):
+            return
+        session.rollback()
+    session.connection(execution_options={"sqlite_immediate": True})
+
+
+def _has_only_read(session) -> bool:
+    """Whether the session's SQLite transaction began deferred and has written nothing."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    connection = session.connection()
+    if connection.dialect.name != "sqlite" or connection.info.get(_IMMEDIATE, True):
+        return False
+    return connection.connection.dbapi_connection.total_changes == connection.info.get(_CHANGES_AT_BEGIN)
 
 
 def defer_write_lock(view):

@@ -129,7 +129,7 @@ def _orient(image: Image.Image) -> Image.Image:
     """Turn the pixels the way the camera's EXIF says the picture is meant to be seen."""
     try:
         return ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - a broken EXIF block should only cost the orientation
+    except Exception:  # a broken EXIF block from some camera should only cost the orientation
         return image
 
 

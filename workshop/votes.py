@@ -177,6 +177,12 @@ def own_dots(workshop: Workshop, actor: Actor) -> list[Dot]:
         Dot.workshop_id == workshop.id, Dot.participant_id == actor.participant.id).order_by(Dot.id)))
 
 
+def questions_of(workshop: Workshop) -> list[Question]:
+    """The workshop's dot votes in the order they were made."""
+    return list(db.session.scalars(select(Question).where(Question.workshop_id == workshop.id)
+                                   .order_by(Question.position, Question.id)))
+
+
 def dot_state(dot: Dot) -> dict:
     """A dot as its owner sees it."""
     return {"uuid": dot.uuid, "question_id": dot.question_id, "option_id": dot.option_id}

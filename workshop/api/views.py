@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from flask import abort, jsonify, make_response, request, send_file
 
-from .. import changes, contributions, images, votes, wall
+from flask_babel import lazy_gettext as _l
+
+from .. import changes, contributions, images, kiosk, votes, wall
 from ..database import defer_write_lock
 from ..extensions import csrf
 from ..inputs import bool_field, require_mapping
+from ..participant.views import keep_device_token
+from ..problems import Problem
+from ..workshops import join, new_device_token
 from . import bp
 from .access import actor_for, find_workshop, require_same_site
 
@@ -177,6 +182,18 @@ def remove_dot(code: str, dot_uuid: str):
     workshop, actor = _context(code)
     votes.take_back(workshop, actor, dot_uuid)
     return _ok()
+
+
+@bp.post("/next-person")
+def next_person(code: str):
+    """The shared tablet only: forget this person and start the next as a new participant."""
+    workshop, actor = _context(code)
+    if not kiosk.is_kiosk(workshop):
+        raise Problem(_l("Only the shared tablet can do this."), status=403)
+    participant, token = join(workshop, new_device_token())
+    response = _ok(201)
+    keep_device_token(response, token)
+    return response
 
 
 @bp.get("/media/<name>")

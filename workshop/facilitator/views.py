@@ -6,15 +6,19 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import joincodes, qr
+from .. import joincodes, kiosk, qr, votes, wall
+from ..actors import Actor
+from ..client_strings import strings_for_scripts
+from ..contributions import NOTE_MAX_LENGTH
 from ..extensions import db
 from ..forms import show_problem
 from ..models import Workshop
 from ..network import lan_address, public_base_url
 from ..problems import Problem
+from ..votes import questions_of
 from ..workshops import close_workshop, create_workshop, list_workshops, rename_workshop, reopen_workshop
 from . import bp
-from .forms import ConfirmForm, RenameForm, WorkshopForm
+from .forms import BoardForm, ConfirmForm, QuestionForm, RenameForm, WorkshopForm
 
 
 def _workshop_or_404(workshop_id: int) -> Workshop:
@@ -70,7 +74,9 @@ def workshop(workshop_id: int):
             flash(_("The name was changed."))
             return redirect(url_for("facilitator.workshop", workshop_id=item.id), code=303)
     status = 422 if form.errors else 200
-    return _room_view("facilitator/workshop.html", item, form=form, confirm=ConfirmForm()), status
+    return _room_view("facilitator/workshop.html", item, form=form, confirm=ConfirmForm(), board_form=BoardForm(),
+                      question_form=QuestionForm(), boards=wall.boards(item), questions=questions_of(item),
+                      kiosk_url=kiosk_url(item)), status
 
 
 @bp.route("/workshops/<int:workshop_id>/close", methods=["GET", "POST"])
@@ -101,6 +107,100 @@ def projector(workshop_id: int):
     item = _workshop_or_404(workshop_id)
     with force_locale(item.language):  # the room reads it: the workshop's language
         return _room_view("facilitator/projector.html", item)
+
+
+@bp.get("/workshops/<int:workshop_id>/wall")
+def live_wall(workshop_id: int):
+    """The live flip-chart wall for the projector, with the facilitator's tools."""
+    item = _workshop_or_404(workshop_id)
+    with force_locale(item.language):
+        return _room_view("facilitator/wall.html", item, strings=strings_for_scripts(),
+                          note_max_length=NOTE_MAX_LENGTH)
+
+
+@bp.post("/workshops/<int:workshop_id>/boards")
+def add_board(workshop_id: int):
+    """Add a board to the wall."""
+    item = _workshop_or_404(workshop_id)
+    form = BoardForm()
+    if form.validate_on_submit():
+        _apply(lambda: wall.create_board(item, _staff(), {"title": form.title.data}), _("The board was added."))
+    else:
+        _flash_errors(form)
+    return _back_to(item, "boards-heading")
+
+
+@bp.post("/workshops/<int:workshop_id>/boards/<int:board_id>/lock")
+def lock_board(workshop_id: int, board_id: int):
+    """Lock a board (no new notes, nothing taken back) or unlock it."""
+    item = _workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        locked = request.form.get("locked") == "1"
+        _apply(lambda: wall.update_board(item, _staff(), board_id, {"locked": locked}),
+               _("The board was locked.") if locked else _("The board was opened."))
+    return _back_to(item, "boards-heading")
+
+
+@bp.post("/workshops/<int:workshop_id>/questions")
+def add_question(workshop_id: int):
+    """Start a dot vote."""
+    item = _workshop_or_404(workshop_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        data = {"title": form.title.data, "options": form.options.data, "dots_per_person": form.dots_per_person.data}
+        _apply(lambda: votes.create_question(item, _staff(), data), _("The vote was started."))
+    else:
+        _flash_errors(form)
+    return _back_to(item, "votes-heading")
+
+
+@bp.post("/workshops/<int:workshop_id>/questions/<int:question_id>/open")
+def open_question(workshop_id: int, question_id: int):
+    """Open or close a dot vote."""
+    item = _workshop_or_404(workshop_id)
+    if ConfirmForm().validate_on_submit():
+        is_open = request.form.get("open") == "1"
+        _apply(lambda: votes.set_open(item, _staff(), question_id, is_open),
+               _("Voting is open.") if is_open else _("Voting is closed."))
+    return _back_to(item, "votes-heading")
+
+
+@bp.get("/workshops/<int:workshop_id>/kiosk-qr.svg")
+def kiosk_qr_code(workshop_id: int):
+    """The shared tablet's link as a QR code, for the tablet's camera."""
+    item = _workshop_or_404(workshop_id)
+    response = Response(qr.svg(kiosk_url(item)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def kiosk_url(workshop: Workshop) -> str:
+    """The address that makes a device this workshop's shared tablet."""
+    return join_base_url() + url_for("participant.kiosk_link", token=kiosk.token_for(workshop)).lstrip("/")
+
+
+def _staff() -> Actor:
+    return Actor(account=current_user._get_current_object())
+
+
+def _apply(action, done_message: str) -> None:
+    """Run a rule for the facilitator's form and say how it went."""
+    try:
+        action()
+    except Problem as problem:
+        flash(str(problem.message), "error")
+    else:
+        flash(done_message)
+
+
+def _flash_errors(form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+
+
+def _back_to(workshop: Workshop, anchor: str):
+    return redirect(url_for("facilitator.workshop", workshop_id=workshop.id, _anchor=anchor), code=303)
 
 
 @bp.get("/workshops/<int:workshop_id>/poster")

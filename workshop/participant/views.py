@@ -10,6 +10,9 @@ from ..extensions import limiter
 from ..models import Workshop
 from ..problems import Problem
 from ..ratelimits import config_limit, failed_attempt, mark_failed_attempt, whole_server_key
+from .. import kiosk
+from ..client_strings import strings_for_scripts
+from ..contributions import NOTE_MAX_LENGTH, note_colour_labels
 from ..workshops import find_by_code, join, participant_for
 from . import bp
 from .forms import JoinForm
@@ -84,13 +87,26 @@ def join_link(code: str):
     except Problem as problem:
         mark_failed_attempt()
         return _join_problem(_ended_message(), problem.status, workshop)
-    response = make_response(render_template("participant/workshop.html", workshop=workshop,
-                                              participant=participant))
-    _keep_device_token(response, token)
+    response = make_response(render_template(
+        "participant/workshop.html", workshop=workshop, participant=participant, kiosk=kiosk.is_kiosk(workshop),
+        strings=strings_for_scripts(), note_max_length=NOTE_MAX_LENGTH, note_colours=note_colour_labels()))
+    keep_device_token(response, token)
     return response
 
 
-def _keep_device_token(response, token: str) -> None:
+@bp.get("/kiosk/<token>")
+def kiosk_link(token: str):
+    """The facilitator's link that makes this device the workshop's shared tablet."""
+    workshop = kiosk.workshop_for_token(token)
+    if workshop is None:
+        return _join_problem(_not_found_message(), 404)
+    response = redirect(url_for("participant.join_link", code=workshop.join_code))
+    kiosk.remember(response, token)
+    return response
+
+
+def keep_device_token(response, token: str) -> None:
+    """Give the device its anonymous token for a month (see DEVICE_COOKIE_MAX_AGE)."""
     config = current_app.config
     response.set_cookie(
         config["DEVICE_COOKIE_NAME"], token, max_age=config["DEVICE_COOKIE_MAX_AGE"], httponly=True,

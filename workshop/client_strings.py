@@ -1,0 +1,63 @@
+"""The strings the page scripts show, translated on the server and handed to them.
+
+Scripts hold no text of their own: a page renders `strings_for_scripts()` into a JSON block
+(`<script type="application/json" id="strings">`) and `static/js/strings.js` reads it. The
+key is the English text, so a missing key still shows something readable.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+# Placeholders such as %(count)s are filled in by the script.
+SCRIPT_STRINGS = {
+    "%(count)s characters left": _l("%(count)s characters left"),
+    "%(count)s dots": _l("%(count)s dots"),
+    "%(count)s new, not shown yet": _l("%(count)s new, not shown yet"),
+    "%(count)s notes": _l("%(count)s notes"),
+    "+1 for someone here": _l("+1 for someone here"),
+    "A drawing without a caption": _l("A drawing without a caption"),
+    "A photo without a caption": _l("A photo without a caption"),
+    "A picture": _l("A picture"),
+    "Add a dot": _l("Add a dot"),
+    "Add a dot to %(option)s for someone in the room": _l("Add a dot to %(option)s for someone in the room"),
+    "Connection lost. Reconnecting…": _l("Connection lost. Reconnecting…"),
+    "Could not reach the server. Try again.": _l("Could not reach the server. Try again."),
+    "Dots left: %(count)s of %(total)s": _l("Dots left: %(count)s of %(total)s"),
+    "Draw something first.": _l("Draw something first."),
+    "From paper": _l("From paper"),
+    "Hidden notes: %(count)s": _l("Hidden notes: %(count)s"),
+    "It was taken back.": _l("It was taken back."),
+    "Live": _l("Live"),
+    "Locked": _l("Locked"),
+    "Move a dot here": _l("Move a dot here"),
+    "New theme…": _l("New theme…"),
+    "No connection right now. Wait a moment.": _l("No connection right now. Wait a moment."),
+    "No connection right now. Your text is still here: try again in a moment.": _l("No connection right now. Your text is still here: try again in a moment."),
+    "No theme": _l("No theme"),
+    "Not on the wall yet.": _l("Not on the wall yet."),
+    "Not shown yet": _l("Not shown yet"),
+    "Open large": _l("Open large"),
+    "Show %(count)s new notes": _l("Show %(count)s new notes"),
+    "Show again": _l("Show again"),
+    "Something went wrong. Your text is still here: try again.": _l("Something went wrong. Your text is still here: try again."),
+    "Take a dot back": _l("Take a dot back"),
+    "Take back": _l("Take back"),
+    "Take or choose a photo first.": _l("Take or choose a photo first."),
+    "Take this back? It disappears from the wall.": _l("Take this back? It disappears from the wall."),
+    "Thank you! It is on the wall now.": _l("Thank you! It is on the wall now."),
+    "Thank you! The facilitator will show it on the wall soon.": _l("Thank you! The facilitator will show it on the wall soon."),
+    "The facilitator took this off the wall.": _l("The facilitator took this off the wall."),
+    "The note was hidden. You can show it again from the hidden notes.": _l("The note was hidden. You can show it again from the hidden notes."),
+    "Voting is closed": _l("Voting is closed"),
+    "Voting is open": _l("Voting is open"),
+    "Write something on the note first.": _l("Write something on the note first."),
+    "Your dot is in.": _l("Your dot is in."),
+    "Your dot was moved.": _l("Your dot was moved."),
+    "Your dot was taken back.": _l("Your dot was taken back."),
+    "Your dots here: %(count)s": _l("Your dots here: %(count)s"),
+}
+
+
+def strings_for_scripts() -> dict[str, str]:
+    """Every script string in the current language."""
+    return {key: str(text) for key, text in SCRIPT_STRINGS.items()}
