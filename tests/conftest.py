@@ -29,6 +29,8 @@ def make_config(tmp_path, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "JOIN_BASE_URL": None,
+        # Tests serve with Werkzeug's threads; the deployed server's mode is benchmarked.
+        "SOCKETIO_ASYNC_MODE": "threading",
     }
     config.update(overrides)
     return config
@@ -199,3 +201,75 @@ def phone(app, workshop):
 def staff(logged_in, workshop) -> ApiClient:
     """The logged-in facilitator speaking `workshop`'s API."""
     return ApiClient(logged_in, workshop["code"])
+
+
+# -- the rules called directly, without HTTP ----------------------------------------------
+
+
+@dataclass
+class Room:
+    """A workshop as the rules see it, inside an app context: boards, a facilitator, phones."""
+
+    workshop: object
+    boards: list
+    staff: object
+
+    def participant(self):
+        """A new anonymous participant (a phone that joined), as an `Actor`."""
+        from workshop.actors import Actor
+        from workshop.workshops import join, new_device_token
+
+        participant, _token = join(self.workshop, new_device_token())
+        return Actor(participant=participant)
+
+    def note(self, actor, text: str = "Kahvi on hyvää", board=None, **fields):
+        """Submit a sticky note with a fresh UUID (on the first board by default)."""
+        import uuid
+
+        from workshop.contributions import submit
+
+        data = {"uuid": str(uuid.uuid4()), "kind": "note", "text": text,
+                "board_id": (board or self.boards[0]).id, **fields}
+        return submit(self.workshop, actor, data)
+
+
+@pytest.fixture
+def room(app_context) -> Room:
+    """An open workshop with its default boards and a facilitator, for calling the rules."""
+    from workshop.actors import Actor
+    from workshop.wall import boards
+
+    from workshop.models import Account
+
+    workshop = create_workshop("Päiväkeskus Kalliola", "Kallio")
+    account = Account(username="paula", username_key="paula", password_hash="!")  # no login: no slow hash
+    db.session.add(account)
+    db.session.commit()
+    return Room(workshop, boards(workshop), Actor(account=account))
+
+
+@pytest.fixture
+def pushed(monkeypatch):
+    """Every Socket.IO message the app pushes, as `(room, event, data)`, in order."""
+    from workshop.extensions import socketio
+
+    messages: list[tuple[str, str, dict]] = []
+    monkeypatch.setattr(socketio, "emit", lambda event, data, to=None, **_: messages.append((to, event, data)))
+    yield messages
+
+
+def make_picture(format: str = "PNG", size: tuple[int, int] = (64, 48), colour=(200, 40, 40)) -> bytes:
+    """The bytes of a small real picture made by Pillow (a drawing is PNG, a photo JPEG)."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def picture():
+    """`picture(format, size)`: the bytes of a small real picture."""
+    return make_picture

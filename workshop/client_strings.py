@@ -11,15 +11,14 @@ from flask_babel import lazy_gettext as _l
 # Placeholders such as %(count)s are filled in by the script.
 SCRIPT_STRINGS = {
     "%(count)s characters left": _l("%(count)s characters left"),
-    "%(count)s dots": _l("%(count)s dots"),
+    "Dots: %(count)s": _l("Dots: %(count)s"),
     "%(count)s new, not shown yet": _l("%(count)s new, not shown yet"),
-    "%(count)s notes": _l("%(count)s notes"),
+    "Notes: %(count)s": _l("Notes: %(count)s"),
     "+1 for someone here": _l("+1 for someone here"),
     "A drawing without a caption": _l("A drawing without a caption"),
     "A photo without a caption": _l("A photo without a caption"),
     "A picture": _l("A picture"),
     "Add a dot": _l("Add a dot"),
-    "Add a dot to %(option)s for someone in the room": _l("Add a dot to %(option)s for someone in the room"),
     "Connection lost. Reconnecting…": _l("Connection lost. Reconnecting…"),
     "Could not reach the server. Try again.": _l("Could not reach the server. Try again."),
     "Dots left: %(count)s of %(total)s": _l("Dots left: %(count)s of %(total)s"),

@@ -62,7 +62,7 @@ export function follow(code, { onChange, onStatus = () => {} }) {
   }
 
   // The vendored socket.io client (static/vendor/socket.io) defines the global `io`.
-  const socket = window.io({ transports: ["websocket", "polling"], reconnectionDelayMax: 5000 });
+  const socket = window.io({ reconnectionDelayMax: 5000 });
   socket.on("connect", () => {
     catchingUp = true;
     onStatus("online");

@@ -238,7 +238,7 @@ function renderVotes(questions) {
   for (const question of questions) {
     const section = document.createElement("section");
     section.className = "vote";
-    const heading = document.createElement("h3");
+    const heading = document.createElement("h2");
     heading.textContent = question.title;
     const mineHere = mine.dots.filter((dot) => dot.question_id === question.id);
     const left = question.dots_per_person - mineHere.length;

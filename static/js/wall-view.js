@@ -14,7 +14,8 @@ function el(tag, className, text) {
 }
 
 function itemCard(item, { staff }) {
-  const card = el("article", `note note--${item.colour || "yellow"} note--${item.kind}`);
+  // Staff cards are buttons (they open the note's dialog); an <article> may not be one.
+  const card = el(staff ? "div" : "article", `note note--${item.colour || "yellow"} note--${item.kind}`);
   card.dataset.itemId = item.id;
   if (staff) {
     card.tabIndex = 0;
@@ -25,7 +26,9 @@ function itemCard(item, { staff }) {
   if (item.image) {
     const img = el("img", "note__picture");
     img.src = item.image.thumb_url;
-    img.alt = item.text || (item.kind === "drawing" ? t("A drawing without a caption") : t("A photo without a caption"));
+    // The caption is shown under the picture and read from there; repeating it as the
+    // alt text would make a screen reader say it twice.
+    img.alt = item.text ? "" : (item.kind === "drawing" ? t("A drawing without a caption") : t("A photo without a caption"));
     img.loading = "lazy";
     img.draggable = false;
     card.append(img);
@@ -74,12 +77,12 @@ function questionChart(question, { staff }) {
     fill.style.width = `${(100 * option.dots) / most}%`;
     bar.append(fill);
     li.append(bar);
-    li.append(el("span", "vote-chart__count", t("%(count)s dots", { count: option.dots })));
+    li.append(el("span", "vote-chart__count", t("Dots: %(count)s", { count: option.dots })));
     if (staff && question.open) {
       const add = el("button", "button button--small vote-chart__behalf", t("+1 for someone here"));
       add.type = "button";
       add.dataset.behalfOption = option.id;
-      add.setAttribute("aria-label", t("Add a dot to %(option)s for someone in the room", { option: option.label }));
+      add.append(el("span", "visually-hidden", `: ${option.label}`));
       li.append(add);
     }
     list.append(li);
@@ -111,7 +114,7 @@ export function renderWall(root, entities, { staff = false } = {}) {
     heading.id = headingId;
     section.append(heading);
     const members = shown.filter((item) => item.theme_id === theme.id);
-    section.append(el("p", "theme__count", t("%(count)s notes", { count: members.length })));
+    section.append(el("p", "theme__count", t("Notes: %(count)s", { count: members.length })));
     section.append(itemList(members, { staff }));
     themesBox.append(section);
   }
@@ -131,7 +134,7 @@ export function renderWall(root, entities, { staff = false } = {}) {
     const onBoard = shown.filter((item) => item.board_id === board.id);
     const waiting = items.filter((item) => item.board_id === board.id && item.pending).length;
     const loose = onBoard.filter((item) => !item.theme_id);
-    section.append(el("p", "board__count", t("%(count)s notes", { count: onBoard.length })));
+    section.append(el("p", "board__count", t("Notes: %(count)s", { count: onBoard.length })));
     if (board.locked) section.append(el("p", "board__locked", t("Locked")));
     if (waiting && !staff) section.append(el("p", "board__waiting", t("%(count)s new, not shown yet", { count: waiting })));
     section.append(itemList(loose, { staff }));

@@ -52,7 +52,17 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 @pytest.fixture
-def live_server(app_factory, monkeypatch):
+def live_app(app_factory):
+    """The app the live server serves; set up its data inside `live_app.app_context()`.
+
+    Only this one app may exist in a browser test: Flask-SocketIO keeps one server per
+    `SocketIO` object, and a second app would take it over from the one serving.
+    """
+    return app_factory()
+
+
+@pytest.fixture
+def live_server(live_app, monkeypatch):
     """The app served by a real HTTP server on a free port; yields its base URL.
 
     The facilitator uses it through "localhost", as on the laptop; the address that goes
@@ -62,7 +72,7 @@ def live_server(app_factory, monkeypatch):
     import workshop.facilitator.views as views
 
     monkeypatch.setattr(views, "lan_address", lambda: "127.0.0.1")
-    app = app_factory()
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
