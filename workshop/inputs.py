@@ -6,6 +6,7 @@ list where a string belongs, a form sends everything as strings.
 """
 from __future__ import annotations
 
+import re
 import uuid as uuid_module
 from collections.abc import Mapping
 
@@ -33,6 +34,19 @@ def uuid_field(data: Mapping, name: str = "uuid") -> str:
                       status=422) from None
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+#: The largest whole number taken from outside: exact in a JSON number (a phone's
+#: JavaScript) and well inside the database's 64-bit integers.
+MAX_INT = 2**53 - 1
+
+
+def is_id(value) -> bool:
+    """Whether `value` could be a row's id. An id from a URL may be any length of digits;
+    one past the database's integers must be "not found", not a crash in the driver."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_INT
+
+
 def int_field(data: Mapping, name: str, *, required: bool = True) -> int | None:
     """A whole number; form strings like "12" are accepted, booleans and floats are not."""
     value = data.get(name)
@@ -42,7 +56,7 @@ def int_field(data: Mapping, name: str, *, required: bool = True) -> int | None:
         return None
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 12:
         value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**53:
+    if not is_id(value):
         raise Problem(_l("This is not a valid choice."), field=name, status=422)
     return value
 
@@ -59,7 +73,9 @@ def text_field(data: Mapping, name: str, max_length: int, *, required: bool,
         value = ""
     if not isinstance(value, str):
         raise Problem(_l("This must be text."), field=name, status=422)
-    value = value.replace("\x00", "").replace("\r\n", "\n").strip()
+    # A lone half of a UTF-16 surrogate pair (a phone cut an emoji in two) cannot be
+    # stored as UTF-8; like NUL it carries nothing a person typed.
+    value = _LONE_SURROGATE.sub("", value.replace("\x00", "")).replace("\r\n", "\n").strip()
     if required and not value:
         raise Problem(empty_message or _l("Write something first."), field=name, status=422)
     if len(value) > max_length:

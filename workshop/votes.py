@@ -21,7 +21,7 @@ from .actors import Actor
 from .contributions import Submitted, require_open
 from .database import begin_write
 from .extensions import db
-from .inputs import int_field, require_mapping, text_field, uuid_field
+from .inputs import int_field, is_id, require_mapping, text_field, uuid_field
 from .models import Dot, Option, Question, Workshop
 from .problems import Problem
 
@@ -47,15 +47,18 @@ def create_question(workshop: Workshop, actor: Actor, data: Mapping) -> Question
     if not isinstance(raw_options, list):
         raise Problem(_l("Write each option on its own line."), field="options", status=422)
     labels = []
-    for index, option in enumerate(raw_options):
-        label = text_field({"option": option}, "option", OPTION_MAX_LENGTH, required=False)
+    for option in raw_options:
+        # Named "options": that is the field the person typed them in.
+        label = text_field({"options": option}, "options", OPTION_MAX_LENGTH, required=False)
         if label:
             labels.append(label)
     if len(labels) < 2:
         raise Problem(_l("Give at least two options, each on its own line."), field="options", status=422)
     if len(labels) > MAX_OPTIONS:
         raise Problem(_l("At most %(limit)s options.", limit=MAX_OPTIONS), field="options", status=422)
-    dots = int_field(data, "dots_per_person", required=False) or 3
+    dots = int_field(data, "dots_per_person", required=False)
+    if dots is None:
+        dots = 3
     if not 1 <= dots <= MAX_DOTS_PER_PERSON:
         raise Problem(_l("Each person can have 1 to %(limit)s dots.", limit=MAX_DOTS_PER_PERSON),
                       field="dots_per_person", status=422)
@@ -189,7 +192,7 @@ def dot_state(dot: Dot) -> dict:
 
 
 def _question(workshop: Workshop, question_id: int) -> Question:
-    question = db.session.get(Question, question_id)
+    question = db.session.get(Question, question_id) if is_id(question_id) else None
     if question is None or question.workshop_id != workshop.id:
         raise Problem(_l("This vote was not found. Please reload the page."), status=404)
     return question

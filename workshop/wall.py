@@ -17,7 +17,7 @@ from . import changes
 from .actors import Actor
 from .database import begin_write
 from .extensions import db
-from .inputs import bool_field, int_field, require_mapping, text_field
+from .inputs import bool_field, int_field, is_id, require_mapping, text_field
 from .models import Board, Item, Theme, Workshop, utcnow
 from .problems import Problem
 
@@ -74,12 +74,15 @@ def update_board(workshop: Workshop, actor: Actor, board_id: int, data: Mapping)
     """
     actor.require_staff()
     data = require_mapping(data)
+    # Every field is read before anything changes: a refusal leaves nothing half-done.
+    title = _board_title(data) if "title" in data else None
+    locked = bool_field(data, "locked") if "locked" in data else None
     begin_write()
     board = _board(workshop, board_id)
-    if "title" in data:
-        board.title = _board_title(data)
-    if "locked" in data:
-        board.locked = bool_field(data, "locked")
+    if title is not None:
+        board.title = title
+    if locked is not None:
+        board.locked = locked
     changes.record(workshop, "board", board.id)
     changes.commit_and_publish()
     return board
@@ -93,23 +96,25 @@ def update_item(workshop: Workshop, actor: Actor, item_id: int, data: Mapping) -
     """
     actor.require_staff()
     data = require_mapping(data)
+    # Every field is read and checked before anything changes: a refusal leaves nothing half-done.
+    board_id = int_field(data, "board_id") if "board_id" in data else None
+    theme_id = int_field(data, "theme_id", required=False) if "theme_id" in data else None
+    hidden = bool_field(data, "hidden") if "hidden" in data else None
     begin_write()
-    item = db.session.get(Item, item_id) if isinstance(item_id, int) else None
+    item = db.session.get(Item, item_id) if is_id(item_id) else None
     if item is None or item.workshop_id != workshop.id or item.withdrawn_at is not None:
         raise Problem(_l("This note was not found. Please reload the page."), status=404)
+    board = _board(workshop, board_id) if "board_id" in data else None
+    if theme_id is not None:
+        _theme(workshop, theme_id)
     moved = False
-    if "board_id" in data:
-        board = _board(workshop, int_field(data, "board_id"))
-        moved = moved or board.id != item.board_id
+    if board is not None:
+        moved = board.id != item.board_id
         item.board_id = board.id
     if "theme_id" in data:
-        theme_id = int_field(data, "theme_id", required=False)
-        if theme_id is not None:
-            _theme(workshop, theme_id)
         moved = moved or theme_id != item.theme_id
         item.theme_id = theme_id
-    if "hidden" in data:
-        hidden = bool_field(data, "hidden")
+    if hidden is not None:
         if hidden and item.hidden_at is None:
             item.hidden_at = utcnow()
         elif not hidden:
@@ -130,15 +135,16 @@ def create_theme(workshop: Workshop, actor: Actor, data: Mapping) -> Theme:
     data = require_mapping(data)
     name = _theme_name(data)
     item_ids = data.get("item_ids") or []
-    if not isinstance(item_ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in item_ids):
+    if not isinstance(item_ids, list) or not all(is_id(i) for i in item_ids):
         raise Problem(_l("This is not a valid choice."), field="item_ids", status=422)
     begin_write()
+    items = _items(workshop, item_ids)  # before the theme exists: an unknown item makes no theme
     position = (db.session.scalar(select(func.max(Theme.position)).where(Theme.workshop_id == workshop.id)) or 0) + 1
     theme = Theme(workshop_id=workshop.id, name=name, position=position)
     db.session.add(theme)
     db.session.flush()
     changes.record(workshop, "theme", theme.id)
-    for item in _items(workshop, item_ids):
+    for item in items:
         item.theme_id = theme.id
         item.position = changes.record(workshop, "item", item.id)
     changes.commit_and_publish()
@@ -218,14 +224,14 @@ def _items(workshop: Workshop, item_ids: Iterable[int]) -> list[Item]:
 
 
 def _board(workshop: Workshop, board_id: int | None) -> Board:
-    board = db.session.get(Board, board_id) if isinstance(board_id, int) else None
+    board = db.session.get(Board, board_id) if is_id(board_id) else None
     if board is None or board.workshop_id != workshop.id:
         raise Problem(_l("This board was not found. Please reload the page."), field="board_id", status=404)
     return board
 
 
 def _theme(workshop: Workshop, theme_id: int | None) -> Theme:
-    theme = db.session.get(Theme, theme_id) if isinstance(theme_id, int) else None
+    theme = db.session.get(Theme, theme_id) if is_id(theme_id) else None
     if theme is None or theme.workshop_id != workshop.id or theme.removed_at is not None:
         raise Problem(_l("This theme was not found. Please reload the page."), field="theme_id", status=404)
     return theme

@@ -157,7 +157,8 @@ def add_question(code: str):
 def update_question(code: str, question_id: int):
     """Staff: open or close a dot vote."""
     workshop, actor = _context(code)
-    question = votes.set_open(workshop, actor, question_id, bool_field(_body(), "open"))
+    # No default: a PATCH without "open" must not close the vote.
+    question = votes.set_open(workshop, actor, question_id, bool_field(_body(), "open", default=None))
     return _ok(question=changes.question_state(question, changes.dot_counts([question.id])))
 
 
