@@ -73,7 +73,7 @@ def test_facilitator_sets_up_and_a_phone_joins_by_qr(live_server, new_page):
     phone.goto(join_url)
     assert phone.locator("html").get_attribute("lang") == "fi"
     assert phone.get_by_role("heading", level=1).inner_text() == "Meidän päiväkeskus, kevät"
-    assert phone.get_by_role("heading", name="Tervetuloa! Olet mukana.").is_visible()
+    assert phone.get_by_role("button", name="Kirjoita lappu").is_visible()
     assert phone.get_by_role("heading", name="Kukaan ei tiedä, kuka olet").is_visible()
     assert phone.get_by_label("Käyttäjätunnus").count() == 0  # no account, no name asked
     assert_accessible(phone)
@@ -82,7 +82,7 @@ def test_facilitator_sets_up_and_a_phone_joins_by_qr(live_server, new_page):
 
     # The language switch works from the phone.
     phone.get_by_role("button", name="Svenska").click()
-    phone.get_by_role("heading", name="Välkommen! Du är med.").wait_for()
+    phone.get_by_role("button", name="Skriv en lapp").wait_for()
     assert phone.locator("html").get_attribute("lang") == "sv"
     assert_accessible(phone)
 
