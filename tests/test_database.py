@@ -61,3 +61,33 @@ def test_begin_write_takes_the_write_lock_before_the_first_read(app_context):
     finally:
         other.close()
         db.session.rollback()
+
+
+def test_a_unit_of_work_that_read_first_still_writes_after_another_writer(app, room):
+    # Socket handlers and the picture upload look up the workshop and the participant
+    # before the rule takes the write lock. SQLite cannot make such a reader a writer once
+    # another writer has committed since its first read; begin_write starts afresh instead.
+    from workshop.api.access import find_workshop
+
+    alice = room.participant()
+    code, board = room.workshop.join_code, room.boards[0]
+    with app.app_context():
+        workshop = find_workshop(code)  # the first read: a deferred transaction begins
+        with app.app_context():  # meanwhile another phone's note is committed
+            room.note(alice, "Toisen puhelimen lappu")
+        room.workshop = workshop
+        assert room.note(alice, "Tämä ei saa kadota", board=board).item.position == workshop.last_seq
+
+
+def test_begin_write_keeps_a_transaction_that_has_written(app_context):
+    from workshop.database import begin_write
+    from workshop.workshops import create_workshop
+
+    workshop = create_workshop("Katutyö")
+    begin_write()
+    workshop.title = "Katutyö Itä"
+    db.session.flush()
+    begin_write()  # must not throw the flushed change away
+    db.session.commit()
+    db.session.expire_all()
+    assert workshop.title == "Katutyö Itä"

@@ -5,7 +5,9 @@ import uuid
 import pytest
 
 from workshop import contributions
-from workshop.extensions import socketio
+from workshop.extensions import db, socketio
+from workshop.models import Workshop
+from workshop.workshops import close_workshop
 
 
 @pytest.fixture
@@ -203,14 +205,14 @@ def test_a_note_over_the_socket_is_201_then_200_then_409(phone, connect, worksho
     ("drawing", 422, "kind"),
     ("no board", 404, "board_id"),
 ])
-def test_a_refused_note_over_the_socket_says_why(app, phone, connect, logged_in, workshop, board, case, status,
-                                                  field):
+def test_a_refused_note_over_the_socket_says_why(app, phone, connect, workshop, board, case, status, field):
     body = {"code": workshop["code"], **note(board)}
     client = phone().client
     if case == "not joined":
         client = app.test_client()
     elif case == "closed":
-        logged_in.post(f"/facilitator/workshops/{workshop['id']}/close")
+        with app.app_context():
+            close_workshop(db.session.get(Workshop, workshop["id"]))
     elif case == "empty":
         body["text"] = "   "
     elif case == "drawing":

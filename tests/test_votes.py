@@ -119,7 +119,8 @@ def test_the_limit_is_per_question(room, question):
 
 @pytest.mark.parametrize("option_id", [999999, "kolme"])
 def test_a_dot_needs_a_real_option(room, question, option_id):
-    problem = refused(votes.cast, room.workshop, room.participant(), {"uuid": str(uuid.uuid4()), "option_id": option_id})
+    body = {"uuid": str(uuid.uuid4()), "option_id": option_id}
+    problem = refused(votes.cast, room.workshop, room.participant(), body)
     assert problem.field == "option_id" and problem.status in (404, 422)
 
 

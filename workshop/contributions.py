@@ -186,10 +186,17 @@ def own_items(workshop: Workshop, actor: Actor) -> list[Item]:
                            Item.withdrawn_at.is_(None)).order_by(Item.id)))
 
 
-def owns_picture(workshop: Workshop, name: str) -> bool:
-    """Whether a stored picture belongs to an item of this workshop that still shows it."""
-    return db.session.scalar(select(Item.id).where(
-        Item.workshop_id == workshop.id, or_(Item.image_name == name, Item.thumb_name == name))) is not None
+def may_see_picture(workshop: Workshop, actor: Actor, name: str) -> bool:
+    """Whether `actor` may see a stored picture: it belongs to an item of this workshop that
+    still shows it (taken back, it has no picture), and, for a participant, one on the wall
+    for them: their own, or neither hidden by the facilitator nor waiting to be revealed."""
+    item = db.session.scalar(select(Item).where(
+        Item.workshop_id == workshop.id, or_(Item.image_name == name, Item.thumb_name == name)))
+    if item is None:
+        return False
+    if actor.is_staff or actor.owns(item.participant_id, item.account_id):
+        return True
+    return item.hidden_at is None and item.revealed
 
 
 def _body_hash(kind: str, board_id: int, text: str, colour: str, from_paper: bool, image: bytes | None) -> str:

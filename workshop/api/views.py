@@ -36,8 +36,13 @@ def _context(code: str):
 
 
 def _body() -> dict:
-    data = request.get_json(silent=True) if request.is_json else request.form
-    return require_mapping(data if data is not None else None)
+    if not request.is_json:
+        return require_mapping(request.form)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes ("[[[[…"): no client sends that
+        data = None
+    return require_mapping(data)
 
 
 def _ok(status: int = 200, **payload):
@@ -200,9 +205,9 @@ def next_person(code: str):
 @bp.get("/media/<name>")
 def media(code: str, name: str):
     """A stored picture, for the workshop's participants and staff only."""
-    workshop, _actor = _context(code)
+    workshop, actor = _context(code)
     path = images.media_path(contributions.media_dir(), name)
-    if path is None or not contributions.owns_picture(workshop, name):
+    if path is None or not contributions.may_see_picture(workshop, actor, name):
         abort(404)
     response = send_file(path, max_age=0, conditional=True)
     # Pictures never change under a name; a phone may keep them, a shared cache may not.
