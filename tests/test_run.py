@@ -17,6 +17,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def websocket_handshake(port: int) -> str:
+    """Open a Socket.IO WebSocket the way a browser does; return the server's answer."""
+    request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+               "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n")
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request.encode())
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.decode("latin-1").split("\r\n\r\n")[0]
+
+
 def test_run_py_serves_a_fresh_install(tmp_path):
     port = free_port()
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(tmp_path / "sessions"),
@@ -45,6 +62,9 @@ def test_run_py_serves_a_fresh_install(tmp_path):
         assert body is not None and "Liity työpajaan" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/facilitator/login", timeout=5) as response:
             assert response.url.endswith("/facilitator/setup")  # no account yet: offer one
+        handshake = websocket_handshake(port)
+        assert handshake.startswith("HTTP/1.1 101"), handshake
+        assert "sec-websocket-extensions" not in handshake.lower()  # no per-message compression
         assert (tmp_path / "sessions" / "kuulluksi.sqlite3").exists()
         assert (tmp_path / "sessions" / "secret_key").stat().st_mode & 0o077 == 0
     finally:

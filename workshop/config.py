@@ -62,7 +62,10 @@ class Defaults:
     # when the facilitator uses the app through localhost. A region sets its public URL.
     JOIN_BASE_URL: str | None = None
 
-    SOCKETIO_ASYNC_MODE = "threading"
+    # How the server runs Socket.IO: "gevent" (one thread, gevent's WSGI server; run.py
+    # patches the standard library first) or "threading" (gunicorn's threads, Linux and
+    # macOS). gevent won the measurements in docs/performance.md.
+    SOCKETIO_ASYNC_MODE = "gevent"
     SOCKETIO_MESSAGE_QUEUE: str | None = None
 
 
@@ -76,6 +79,7 @@ ENVIRONMENT = {
     "JOIN_BASE_URL": "JOIN_BASE_URL",
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "SOCKETIO_MESSAGE_QUEUE": "SOCKETIO_MESSAGE_QUEUE",
+    "SOCKETIO_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
 }
 
