@@ -205,14 +205,21 @@ def _body_hash(kind: str, board_id: int, text: str, colour: str, from_paper: boo
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _repeat(workshop: Workshop, actor: Actor, item_uuid: str, body_hash: str) -> Item | None:
-    """The stored item if this is a repeat of it; :raise Problem: (409) if the UUID is taken."""
-    item = db.session.scalar(select(Item).where(Item.workshop_id == workshop.id, Item.uuid == item_uuid))
-    if item is None:
+def repeat_of(model, workshop: Workshop, actor: Actor, client_uuid: str, body_hash: str):
+    """The stored `model` row (an item or a dot) if this send repeats it, else None.
+
+    :raise Problem: (409) the UUID was used for different content or by someone else.
+    """
+    row = db.session.scalar(select(model).where(model.workshop_id == workshop.id, model.uuid == client_uuid))
+    if row is None:
         return None
-    if item.body_hash != body_hash or not actor.owns(item.participant_id, item.account_id):
+    if row.body_hash != body_hash or not actor.owns(row.participant_id, row.account_id):
         raise Problem(_l("This was already sent with different content."), field="uuid", status=409)
-    return item
+    return row
+
+
+def _repeat(workshop: Workshop, actor: Actor, item_uuid: str, body_hash: str) -> Item | None:
+    return repeat_of(Item, workshop, actor, item_uuid, body_hash)
 
 
 def _open_board(workshop: Workshop, board_id: int, actor: Actor) -> Board:

@@ -11,7 +11,7 @@ import enum
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String
+from sqlalchemy import DateTime, Enum, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -141,6 +141,12 @@ class Participant(db.Model):
     workshop: Mapped[Workshop] = relationship()
 
     __table_args__ = (db.UniqueConstraint("workshop_id", "token_hash", name="uq_participant_device"),)
+
+
+def next_position(model, workshop_id: int) -> int:
+    """The position after the last board, theme or question of a workshop (1 for the first)."""
+    last = db.session.scalar(select(func.max(model.position)).where(model.workshop_id == workshop_id))
+    return (last or 0) + 1
 
 
 class ItemKind(str, enum.Enum):

@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 
 from . import changes
 from .actors import Actor
-from .contributions import Submitted, require_open
+from .contributions import Submitted, repeat_of, require_open
 from .database import begin_write
 from .extensions import db
 from .inputs import int_field, is_id, require_mapping, text_field, uuid_field
-from .models import Dot, Option, Question, Workshop
+from .models import Dot, Option, Question, Workshop, next_position
 from .problems import Problem
 
 MAX_DOTS_PER_PERSON = 10
@@ -63,8 +63,7 @@ def create_question(workshop: Workshop, actor: Actor, data: Mapping) -> Question
         raise Problem(_l("Each person can have 1 to %(limit)s dots.", limit=MAX_DOTS_PER_PERSON),
                       field="dots_per_person", status=422)
     begin_write()
-    position = (db.session.scalar(select(func.max(Question.position)).where(Question.workshop_id == workshop.id))
-                or 0) + 1
+    position = next_position(Question, workshop.id)
     question = Question(workshop_id=workshop.id, title=title, dots_per_person=dots, position=position,
                         options=[Option(label=label, position=index) for index, label in enumerate(labels)])
     db.session.add(question)
@@ -216,9 +215,4 @@ def _own_dot(workshop: Workshop, actor: Actor, dot_uuid: str) -> Dot:
 
 
 def _repeat(workshop: Workshop, actor: Actor, dot_uuid: str, body_hash: str) -> Dot | None:
-    dot = db.session.scalar(select(Dot).where(Dot.workshop_id == workshop.id, Dot.uuid == dot_uuid))
-    if dot is None:
-        return None
-    if dot.body_hash != body_hash or not actor.owns(dot.participant_id, dot.account_id):
-        raise Problem(_l("This was already sent with different content."), field="uuid", status=409)
-    return dot
+    return repeat_of(Dot, workshop, actor, dot_uuid, body_hash)

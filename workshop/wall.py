@@ -18,7 +18,7 @@ from .actors import Actor
 from .database import begin_write
 from .extensions import db
 from .inputs import bool_field, int_field, is_id, require_mapping, text_field
-from .models import Board, Item, Theme, Workshop, utcnow
+from .models import Board, Item, Theme, Workshop, next_position, utcnow
 from .problems import Problem
 
 BOARD_TITLE_MAX_LENGTH = 120
@@ -58,7 +58,7 @@ def create_board(workshop: Workshop, actor: Actor, data: Mapping) -> Board:
     count = db.session.scalar(select(func.count()).select_from(Board).where(Board.workshop_id == workshop.id))
     if count >= MAX_BOARDS:
         raise Problem(_l("A wall can have at most %(limit)s boards.", limit=MAX_BOARDS), field="title", status=422)
-    position = (db.session.scalar(select(func.max(Board.position)).where(Board.workshop_id == workshop.id)) or 0) + 1
+    position = next_position(Board, workshop.id)
     board = Board(workshop_id=workshop.id, title=title, position=position)
     db.session.add(board)
     db.session.flush()
@@ -139,7 +139,7 @@ def create_theme(workshop: Workshop, actor: Actor, data: Mapping) -> Theme:
         raise Problem(_l("This is not a valid choice."), field="item_ids", status=422)
     begin_write()
     items = _items(workshop, item_ids)  # before the theme exists: an unknown item makes no theme
-    position = (db.session.scalar(select(func.max(Theme.position)).where(Theme.workshop_id == workshop.id)) or 0) + 1
+    position = next_position(Theme, workshop.id)
     theme = Theme(workshop_id=workshop.id, name=name, position=position)
     db.session.add(theme)
     db.session.flush()
