@@ -102,12 +102,12 @@ def free_port() -> int:
 class Server:
     """`python run.py` in a subprocess, with its output kept (and shown if it fails)."""
 
-    def __init__(self, mode: str, sessions_dir: Path):
+    def __init__(self, mode: str, sessions_dir: Path, script: str = "run.py"):
         self.port = free_port()
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(sessions_dir),
                "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
         env.pop("DATABASE_URL", None)
-        self.process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+        self.process = subprocess.Popen([sys.executable, script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self.output: list[str] = []
         threading.Thread(target=self._drain, daemon=True).start()
@@ -374,7 +374,7 @@ def run_point(mode: str, phones: int, args) -> dict:
         sessions = Path(tmp) / "sessions"
         with mp.get_context("spawn").Pool(1) as pool:  # keep Flask and SQLAlchemy out of this process
             workshop = pool.apply(prepare_database, (sessions,))
-        server = Server(mode, sessions)
+        server = Server(mode, sessions, "bench/floor_server.py" if args.floor else "run.py")
         workers = []
         try:
             listeners = phones + 1  # the phones, and the wall (listener number `phones`)
@@ -422,7 +422,7 @@ def run_point(mode: str, phones: int, args) -> dict:
     delivered = sum(len(data["notes"]) for data in by_listener.values())
     ms = 1e6
     return {
-        "mode": mode, "client": args.client, "phones": phones, "listeners": listeners, "rate": args.rate,
+        "mode": mode + (" floor" if args.floor else ""), "client": args.client, "phones": phones, "listeners": listeners, "rate": args.rate,
         "duration_s": args.duration,
         "notes_sent": sent, "notes_acked": len(acked), "notes_stored": stored, "ack_failures": len(acks) - len(acked),
         "ack_missing": sent - len(acks), "ack_failure_examples": failed,
@@ -507,6 +507,9 @@ def main(argv=None) -> None:
     parser.add_argument("--max-other-load", type=float, default=0.3,
                         help="before each point, wait until other processes use less than this many cores")
     parser.add_argument("--wait", type=float, default=900, help="how long to wait for that, in seconds")
+    parser.add_argument("--floor", action="store_true",
+                        help="serve bench/floor_server.py instead: notes are pushed but not stored, to "
+                             "measure what the server stack costs without the app")
     args = parser.parse_args(argv)
 
     if args.client == "node" and not (NODE_CLIENT.parent / "node_modules" / "socket.io-client").exists():
@@ -516,7 +519,7 @@ def main(argv=None) -> None:
     for mode in args.mode:
         for phones in args.phones:
             load = wait_for_quiet(args.max_other_load, args.wait)
-            print(f"{mode}, {phones} phones: {args.rate:g} notes/s for {args.duration:g} s "
+            print(f"{mode}{' (floor)' if args.floor else ''}, {phones} phones: {args.rate:g} notes/s for {args.duration:g} s "
                   f"(other load before: {load:.2f} cores) ...", flush=True)
             row = run_point(mode, phones, args)
             rows.append(row)
@@ -524,7 +527,7 @@ def main(argv=None) -> None:
     print()
     print(table(rows))
     problems = [row for row in rows if row["lost"] or row["doubled"] or row["ack_failures"] or row["ack_missing"]
-                or row["notes_stored"] != row["notes_acked"]]
+                or (row["notes_stored"] != row["notes_acked"] and not args.floor)]
     for row in problems:
         print(f"!! {row['mode']} N={row['phones']}: lost {row['lost']}, doubled {row['doubled']}, "
               f"failed acks {row['ack_failures']} {row['ack_failure_examples']}, missing acks {row['ack_missing']}, "

@@ -77,7 +77,8 @@ def test_a_phone_sees_its_own_items_and_dots(alice, phone, board, staff):
     assert alice.post("/dots", json=dot).status_code == 201
     answer = alice.get("/mine").get_json()
     assert [item["id"] for item in answer["items"]] == [mine["id"]]
-    assert answer["dots"] == [{"uuid": dot["uuid"], "question_id": question["id"], "option_id": dot["option_id"]}]
+    assert answer["dots"] == [{"uuid": dot["uuid"], "question_id": question["id"], "option_id": dot["option_id"],
+                               "taken_back": False}]
 
 
 def test_taking_back_over_the_api(alice, phone, board, staff):

@@ -76,3 +76,20 @@ def test_run_py_serves_a_fresh_install(tmp_path):
             rest, _ = process.communicate()
     log = output + (rest or "")
     assert "127.0.0.1 - -" not in log  # no request log with addresses
+
+
+def test_picture_work_leaves_the_event_loop_under_gevent():
+    # Under gevent every connection shares one thread; a photo decoded there would stop
+    # every wall. The helper must hand the work to another OS thread (and return its result).
+    script = ("from gevent import monkey; monkey.patch_all()\n"
+              "from gevent._threading import get_thread_ident\n"
+              "from workshop.serving import run_off_the_loop\n"
+              "print(run_off_the_loop(get_thread_ident) != get_thread_ident(), run_off_the_loop(sum, [1, 2]))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["True", "3"], result.stderr
+
+
+def test_picture_work_runs_in_place_without_gevent():
+    from workshop.serving import run_off_the_loop
+
+    assert run_off_the_loop(sum, [1, 2]) == 3

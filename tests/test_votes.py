@@ -163,6 +163,18 @@ def test_taking_a_dot_back_frees_it(room, question):
     assert counts(question) == [2, 1, 0]
 
 
+def test_a_dot_taken_back_stays_taken_back_when_its_send_is_replayed(room, question):
+    # The offline outbox may send a dot again long after the participant took it back.
+    alice = room.participant()
+    dot = cast(room, alice, question.options[0]).item
+    votes.take_back(room.workshop, alice, dot.uuid)
+    replay = cast(room, alice, question.options[0], dot_uuid=dot.uuid)
+    assert not replay.created and votes.dot_state(replay.item)["taken_back"] is True
+    assert counts(question) == [0, 0, 0]
+    assert votes.own_dots(room.workshop, alice) == []
+    assert refused(votes.move, room.workshop, alice, dot.uuid, {"option_id": question.options[1].id}).status == 404
+
+
 def test_someone_elses_dot_cannot_be_taken_back(room, question):
     dot = cast(room, room.participant(), question.options[0]).item
     assert refused(votes.take_back, room.workshop, room.participant(), dot.uuid).status == 404
@@ -220,5 +232,5 @@ def test_a_participant_sees_their_own_dots_only(room, question):
     mine = cast(room, alice, question.options[0]).item
     cast(room, bob, question.options[1])
     assert [votes.dot_state(dot) for dot in votes.own_dots(room.workshop, alice)] == [
-        {"uuid": mine.uuid, "question_id": question.id, "option_id": question.options[0].id}]
+        {"uuid": mine.uuid, "question_id": question.id, "option_id": question.options[0].id, "taken_back": False}]
     assert db.session.scalar(select(func.count()).select_from(Dot)) == 2

@@ -20,8 +20,10 @@ import threading
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db, socketio
 from .models import Board, Change, Dot, Item, Question, Theme, Workshop
@@ -44,21 +46,34 @@ def room(workshop_id: int, audience: str) -> str:
     return f"workshop-{workshop_id}-{audience}"
 
 
-def record(workshop: Workshop, entity: str, entity_id: int) -> int:
-    """Number a change to `entity` in this transaction and return its sequence number.
+def next_seq(workshop: Workshop) -> int:
+    """Take the workshop's next sequence number in this transaction.
 
     The counter is bumped with a single UPDATE … RETURNING, which row-locks the workshop on
     PostgreSQL and runs under SQLite's write lock, so two writers never share a number.
+    Take it only once the change is certain to be made: a number taken and not recorded
+    leaves a gap that every wall would try to fill.
     """
-    seq = db.session.execute(
-        update(Workshop)
-        .where(Workshop.id == workshop.id)
-        .values(last_seq=Workshop.last_seq + 1)
-        .returning(Workshop.last_seq),
-        execution_options={"synchronize_session": False},
-    ).scalar_one()
-    workshop.last_seq = seq  # keep the loaded object in step without another query
-    db.session.add(Change(workshop_id=workshop.id, seq=seq, entity=entity, entity_id=entity_id))
+    table = Workshop.__table__
+    # Core, not the ORM: this runs for every note, and the ORM's bookkeeping would double its cost.
+    seq = db.session.connection().execute(
+        update(table).where(table.c.id == workshop.id).values(last_seq=table.c.last_seq + 1)
+        .returning(table.c.last_seq)).scalar_one()
+    # Keep the loaded object in step without marking it changed (no second UPDATE).
+    set_committed_value(workshop, "last_seq", seq)
+    return seq
+
+
+def record(workshop: Workshop, entity: str, entity_id: int, seq: int | None = None) -> int:
+    """Log a change to `entity` in this transaction, for pushing after the commit.
+
+    `seq` is a number taken with `next_seq()` (when the entity stores it, as an item's
+    position does); by default the next number is taken here. Returns the number.
+    """
+    if seq is None:
+        seq = next_seq(workshop)
+    db.session.connection().execute(
+        Change.__table__.insert(), {"workshop_id": workshop.id, "seq": seq, "entity": entity, "entity_id": entity_id})
     db.session.info.setdefault(_PENDING_KEY, []).append((workshop.id, workshop.join_code, seq, entity, entity_id))
     return seq
 
@@ -68,6 +83,10 @@ def commit_and_publish() -> None:
 
     If the commit fails nothing is pushed, the pending changes are dropped and the error
     is raised for the caller to roll back and answer.
+
+    What the session holds is not expired by this commit: it is exactly what was just
+    committed, and the caller's answer (the stored item) is built from it without reading
+    it back.
     """
     pending = db.session.info.pop(_PENDING_KEY, [])
     db.session.flush()
@@ -77,10 +96,15 @@ def commit_and_publish() -> None:
         for audience in AUDIENCES:
             state = states[audience][0]
             messages.append((room(workshop_id, audience), {"seq": seq, "entity": state}))
-    with _publish_lock:
-        db.session.commit()
-        for to, message in messages:
-            socketio.emit(CHANGE_EVENT, message, to=to)
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        with _publish_lock:
+            session.commit()
+            for to, message in messages:
+                socketio.emit(CHANGE_EVENT, message, to=to)
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -195,7 +219,8 @@ def dot_counts(question_ids: Iterable[int]) -> dict[int, int]:
     if not ids:
         return {}
     rows = db.session.execute(
-        select(Dot.option_id, func.count()).where(Dot.question_id.in_(ids)).group_by(Dot.option_id))
+        select(Dot.option_id, func.count()).where(Dot.question_id.in_(ids), Dot.taken_back_at.is_(None))
+        .group_by(Dot.option_id))
     return dict(rows.tuples().all())
 
 
@@ -209,8 +234,18 @@ def _load_states(code: str, refs: list[tuple[str, int]]) -> dict[str, list[dict]
         wanted[entity].add(entity_id)
     loaded = {}
     for entity, ids in wanted.items():
-        for obj in db.session.scalars(select(_MODELS[entity]).where(_MODELS[entity].id.in_(ids))):
-            loaded[entity, obj.id] = obj
+        model = _MODELS[entity]
+        # What this transaction just wrote is in the session already: no need to read it back.
+        missing = []
+        for entity_id in ids:
+            obj = db.session.identity_map.get(identity_key(model, entity_id))
+            if obj is not None and not inspect(obj).expired_attributes:
+                loaded[entity, entity_id] = obj
+            else:
+                missing.append(entity_id)
+        if missing:
+            for obj in db.session.scalars(select(model).where(model.id.in_(missing))):
+                loaded[entity, obj.id] = obj
     counts = dot_counts(obj.id for (entity, _), obj in loaded.items() if entity == "question")
     states: dict[str, list[dict]] = {audience: [] for audience in AUDIENCES}
     for entity, entity_id in refs:

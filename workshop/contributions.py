@@ -31,6 +31,7 @@ from .extensions import db
 from .inputs import bool_field, choice_field, int_field, require_mapping, text_field, uuid_field
 from .models import Board, Item, ItemKind, Workshop, utcnow
 from .problems import Problem
+from .serving import run_off_the_loop
 
 log = logging.getLogger(__name__)
 
@@ -101,8 +102,9 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
     body_hash = _body_hash(kind, board_id, text, colour, from_paper, image)
 
     # Decoding and re-encoding a picture takes a tenth of a second: it is done before the
-    # write lock is taken (the view defers it), so other phones' notes are not held up.
-    processed = images.process_image(image) if image is not None else None
+    # write lock is taken (the view defers it), so other phones' notes are not held up, and
+    # off the server's event loop, so no wall stops meanwhile.
+    processed = run_off_the_loop(images.process_image, image) if image is not None else None
 
     # A repeat is answered before the other rules: the item was stored when the rules
     # allowed it, and a board locked since must not turn a replay into an error.
@@ -115,8 +117,9 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
     # The file is on disk before the row that points at it is committed.
     stored = images.store_image(processed, media_dir()) if processed is not None else None
 
+    seq = changes.next_seq(workshop)  # the item's place on its board: it comes last
     item = Item(
-        workshop_id=workshop.id, uuid=item_uuid, body_hash=body_hash, kind=ItemKind(kind), board_id=board.id,
+        workshop_id=workshop.id, position=seq, uuid=item_uuid, body_hash=body_hash, kind=ItemKind(kind), board_id=board.id,
         text=text, colour=colour, from_paper=from_paper,
         participant_id=actor.participant.id if actor.participant else None,
         account_id=actor.account.id if actor.account else None,
@@ -128,7 +131,7 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
     db.session.add(item)
     try:
         db.session.flush()
-        item.position = changes.record(workshop, "item", item.id)
+        changes.record(workshop, "item", item.id, seq)
         changes.commit_and_publish()
     except IntegrityError:
         # The same UUID arrived twice at the same moment (two processes on PostgreSQL).

@@ -100,4 +100,7 @@ def init_app(app: Flask) -> None:
             return
         view = app.view_functions.get(request.endpoint)
         if not getattr(view, "defers_write_lock", False):
+            # Read the whole body first: a phone on a weak signal may take seconds to send
+            # it, and nobody else can write while this request holds the lock.
+            request.get_data(cache=True)
             begin_write()

@@ -7,7 +7,7 @@ any pixels are allocated, and the stored files are encoded afresh from pixels al
 EXIF (GPS, phone model, time), ICC profile or text chunk from the original survives.
 
 `process_image` is pure CPU work (about a tenth of a second for a canvas drawing, more for a
-big photo): call it off the socket thread.
+big photo): call it through `serving.run_off_the_loop`.
 """
 from __future__ import annotations
 

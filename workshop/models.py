@@ -272,6 +272,9 @@ class Dot(db.Model):
         ForeignKey("participant.id", ondelete="SET NULL"), index=True)
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A dot taken back stays as a tombstone: a late replay of its UUID (the offline outbox)
+    # then finds it and cannot put it back on the option.
+    taken_back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_dot_uuid"),)
 

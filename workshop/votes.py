@@ -22,7 +22,7 @@ from .contributions import Submitted, repeat_of, require_open
 from .database import begin_write
 from .extensions import db
 from .inputs import int_field, is_id, require_mapping, text_field, uuid_field
-from .models import Dot, Option, Question, Workshop, next_position
+from .models import Dot, Option, Question, Workshop, next_position, utcnow
 from .problems import Problem
 
 MAX_DOTS_PER_PERSON = 10
@@ -108,7 +108,7 @@ def cast(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
     question = option.question
     if actor.participant is not None:
         used = db.session.scalar(select(func.count()).select_from(Dot).where(
-            Dot.question_id == question.id, Dot.participant_id == actor.participant.id))
+            Dot.question_id == question.id, Dot.participant_id == actor.participant.id, Dot.taken_back_at.is_(None)))
         if used >= question.dots_per_person:
             raise Problem(_l("You have used all your %(count)s dots. You can move a dot to another option.",
                              count=question.dots_per_person), field="option_id", status=422)
@@ -158,7 +158,7 @@ def take_back(workshop: Workshop, actor: Actor, dot_uuid: str) -> None:
     dot_uuid = uuid_field({"uuid": dot_uuid})
     begin_write()
     dot = db.session.scalar(select(Dot).where(Dot.workshop_id == workshop.id, Dot.uuid == dot_uuid))
-    if dot is None:
+    if dot is None or dot.taken_back_at is not None:
         return
     if not (actor.owns(dot.participant_id, dot.account_id) or (actor.is_staff and dot.participant_id is None)):
         raise Problem(_l("This dot was not found among your own."), status=404)
@@ -166,17 +166,18 @@ def take_back(workshop: Workshop, actor: Actor, dot_uuid: str) -> None:
     question = db.session.get(Question, dot.question_id)
     if not question.is_open:
         raise Problem(_l("This vote has been closed."), status=423)
-    db.session.delete(dot)
+    dot.taken_back_at = utcnow()
     changes.record(workshop, "question", question.id)
     changes.commit_and_publish()
 
 
 def own_dots(workshop: Workshop, actor: Actor) -> list[Dot]:
-    """The participant's own dots in this workshop."""
+    """The participant's own dots in this workshop (not those taken back)."""
     if actor.participant is None:
         return []
     return list(db.session.scalars(select(Dot).where(
-        Dot.workshop_id == workshop.id, Dot.participant_id == actor.participant.id).order_by(Dot.id)))
+        Dot.workshop_id == workshop.id, Dot.participant_id == actor.participant.id, Dot.taken_back_at.is_(None))
+        .order_by(Dot.id)))
 
 
 def questions_of(workshop: Workshop) -> list[Question]:
@@ -186,8 +187,9 @@ def questions_of(workshop: Workshop) -> list[Question]:
 
 
 def dot_state(dot: Dot) -> dict:
-    """A dot as its owner sees it."""
-    return {"uuid": dot.uuid, "question_id": dot.question_id, "option_id": dot.option_id}
+    """A dot as its owner sees it; `taken_back` when a replay found one taken back since."""
+    return {"uuid": dot.uuid, "question_id": dot.question_id, "option_id": dot.option_id,
+            "taken_back": dot.taken_back_at is not None}
 
 
 def _question(workshop: Workshop, question_id: int) -> Question:
@@ -209,7 +211,7 @@ def _open_option(workshop: Workshop, option_id: int) -> Option:
 def _own_dot(workshop: Workshop, actor: Actor, dot_uuid: str) -> Dot:
     dot_uuid = uuid_field({"uuid": dot_uuid})
     dot = db.session.scalar(select(Dot).where(Dot.workshop_id == workshop.id, Dot.uuid == dot_uuid))
-    if dot is None or not actor.owns(dot.participant_id, dot.account_id):
+    if dot is None or dot.taken_back_at is not None or not actor.owns(dot.participant_id, dot.account_id):
         raise Problem(_l("This dot was not found among your own."), status=404)
     return dot
 

@@ -13,6 +13,7 @@ from flask import request
 from flask_socketio import join_room, leave_room, rooms
 
 from .. import changes, contributions, votes
+from ..database import begin_write
 from ..errors import MESSAGES
 from ..extensions import db, socketio
 from ..inputs import int_field, require_mapping
@@ -73,6 +74,7 @@ def watch(data):
 @answers
 def add_item(data):
     """A sticky note over the socket (pictures come over HTTP): the fields of POST /items."""
+    begin_write()  # before the first read, so nothing read has to be read again under the lock
     workshop, actor = _context(data)
     if data.get("kind", "note") != "note":
         raise Problem(MESSAGES[400], field="kind", status=422)
@@ -84,6 +86,7 @@ def add_item(data):
 @answers
 def cast_dot(data):
     """A dot over the socket: the fields of POST /dots."""
+    begin_write()
     workshop, actor = _context(data)
     result = votes.cast(workshop, actor, data)
     return {"status": 201 if result.created else 200, "dot": votes.dot_state(result.item)}
