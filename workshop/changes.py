@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session
@@ -158,6 +158,8 @@ def item_state(item: Item, audience: str, code: str) -> dict:
         "text": item.text,
         "colour": item.colour,
         "from_paper": item.from_paper,
+        "phase": item.phase.value,
+        "gathering_id": item.gathering_id,
         "image": None,
         "created_at": item.created_at.isoformat() if item.created_at else None,
     }
@@ -191,7 +193,8 @@ def theme_state(theme: Theme) -> dict:
     """A theme; a removed one is `gone` and its items come back as changes of their own."""
     if theme.removed_at is not None:
         return {"type": "theme", "id": theme.id, "gone": True}
-    return {"type": "theme", "id": theme.id, "name": theme.name, "position": theme.position}
+    return {"type": "theme", "id": theme.id, "name": theme.name, "position": theme.position,
+            "description": theme.description}
 
 
 def question_state(question: Question, counts: dict[int, int]) -> dict:
@@ -210,7 +213,9 @@ def question_state(question: Question, counts: dict[int, int]) -> dict:
 def workshop_state(workshop: Workshop) -> dict:
     """The workshop's own settings that walls and phones react to."""
     return {"type": "workshop", "id": workshop.id, "title": workshop.title, "open": workshop.is_open,
-            "reveal_mode": workshop.reveal_mode}
+            "reveal_mode": workshop.reveal_mode, "phase": workshop.phase.value, "topic": workshop.topic,
+            "feedback_phase": workshop.feedback_phase.value if workshop.feedback_phase else None,
+            "projector": workshop.projector, "current_gathering_id": workshop.current_gathering_id}
 
 
 def dot_counts(question_ids: Iterable[int]) -> dict[int, int]:
@@ -224,7 +229,30 @@ def dot_counts(question_ids: Iterable[int]) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-_MODELS = {"item": Item, "board": Board, "theme": Theme, "question": Question, "workshop": Workshop}
+#: What each kind of entity is: its model and how its states are made. Rules modules of
+#: later features add theirs with `register_entity()` when they are imported.
+_ENTITIES: dict[str, tuple[type, Callable[[list, str, str], list[dict]]]] = {}
+
+
+def register_entity(entity: str, model: type, states: Callable[[list, str, str], list[dict]]) -> None:
+    """Make `entity` pushable: `states(objects, audience, code)` returns the state of each
+    object (in the same order) as `audience` may see it. Called with all the objects of one
+    kind a catch-up needs at once, so a state that needs a count can count them together."""
+    _ENTITIES[entity] = (model, states)
+
+
+register_entity("item", Item, lambda objects, audience, code: [item_state(o, audience, code) for o in objects])
+register_entity("board", Board, lambda objects, audience, code: [board_state(o) for o in objects])
+register_entity("theme", Theme, lambda objects, audience, code: [theme_state(o) for o in objects])
+register_entity("workshop", Workshop, lambda objects, audience, code: [workshop_state(o) for o in objects])
+
+
+def _question_states(objects: list, audience: str, code: str) -> list[dict]:
+    counts = dot_counts(question.id for question in objects)
+    return [question_state(question, counts) for question in objects]
+
+
+register_entity("question", Question, _question_states)
 
 
 def _load_states(code: str, refs: list[tuple[str, int]]) -> dict[str, list[dict]]:
@@ -232,40 +260,29 @@ def _load_states(code: str, refs: list[tuple[str, int]]) -> dict[str, list[dict]
     wanted: dict[str, set[int]] = defaultdict(set)
     for entity, entity_id in refs:
         wanted[entity].add(entity_id)
-    loaded = {}
+    found: dict[tuple[str, str, int], dict] = {}
     for entity, ids in wanted.items():
-        model = _MODELS[entity]
-        # What this transaction just wrote is in the session already: no need to read it back.
-        missing = []
-        for entity_id in ids:
-            obj = db.session.identity_map.get(identity_key(model, entity_id))
-            if obj is not None and not inspect(obj).expired_attributes:
-                loaded[entity, entity_id] = obj
-            else:
-                missing.append(entity_id)
-        if missing:
-            for obj in db.session.scalars(select(model).where(model.id.in_(missing))):
-                loaded[entity, obj.id] = obj
-    counts = dot_counts(obj.id for (entity, _), obj in loaded.items() if entity == "question")
-    states: dict[str, list[dict]] = {audience: [] for audience in AUDIENCES}
-    for entity, entity_id in refs:
-        obj = loaded.get((entity, entity_id))
+        model, states = _ENTITIES[entity]
+        objects = _load(model, ids)
         for audience in AUDIENCES:
-            states[audience].append(_state(entity, entity_id, obj, audience, code, counts))
-    return states
+            for obj, state in zip(objects, states(objects, audience, code)):
+                found[audience, entity, obj.id] = state
+    # An entity whose row is gone (not done today; kept safe for the retention issue).
+    return {audience: [found.get((audience, entity, entity_id)) or {"type": entity, "id": entity_id, "gone": True}
+                       for entity, entity_id in refs]
+            for audience in AUDIENCES}
 
 
-def _state(entity: str, entity_id: int, obj, audience: str, code: str, counts: dict[int, int]) -> dict:
-    if obj is None:  # deleted for good (not done today; kept safe for the retention issue)
-        return {"type": entity, "id": entity_id, "gone": True}
-    if entity == "item":
-        return item_state(obj, audience, code)
-    if entity == "board":
-        return board_state(obj)
-    if entity == "theme":
-        return theme_state(obj)
-    if entity == "question":
-        return question_state(obj, counts)
-    return workshop_state(obj)
-
-
+def _load(model, ids: set[int]) -> list:
+    """The rows of `model` with these ids. What this transaction just wrote is in the
+    session already: it is taken from there instead of being read back."""
+    objects, missing = [], []
+    for entity_id in ids:
+        obj = db.session.identity_map.get(identity_key(model, entity_id))
+        if obj is not None and not inspect(obj).expired_attributes:
+            objects.append(obj)
+        else:
+            missing.append(entity_id)
+    if missing:
+        objects += db.session.scalars(select(model).where(model.id.in_(missing)))
+    return objects

@@ -24,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from . import changes, images
+from . import changes, images, phases
 from .actors import Actor
 from .database import begin_write
 from .extensions import db
@@ -113,6 +113,7 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
     if repeat is not None:
         return Submitted(repeat, created=False)
     require_open(workshop, actor)
+    phases.require(workshop, actor, phases.NOTES)
     board = _open_board(workshop, board_id, actor)
     # The file is on disk before the row that points at it is committed.
     stored = images.store_image(processed, media_dir()) if processed is not None else None
@@ -124,6 +125,7 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
         participant_id=actor.participant.id if actor.participant else None,
         account_id=actor.account.id if actor.account else None,
         revealed=not workshop.reveal_mode or actor.is_staff,
+        phase=workshop.phase, gathering_id=workshop.current_gathering_id,
     )
     if stored is not None:
         item.image_name, item.thumb_name = stored.name, stored.thumb_name

@@ -8,10 +8,10 @@ connection can ask for what it missed.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, Enum, ForeignKey, String, func, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -51,7 +51,7 @@ class Role(str, enum.Enum):
 
 
 class Phase(str, enum.Enum):
-    """The phases of the co-reporting model (DOMAIN.md); the rules come in a later issue."""
+    """The phases of the co-reporting model (DOMAIN.md); the rules are in `phases.py`."""
 
     MAPPING = "mapping"
     COLLECTION = "collection"
@@ -112,6 +112,15 @@ class Workshop(db.Model):
     last_seq: Mapped[int] = mapped_column(default=0)
     # "Hide until revealed": new notes show on the wall only as a count until revealed.
     reveal_mode: Mapped[bool] = mapped_column(default=False)
+    # The topic the group chose in phase 1, shown everywhere once confirmed.
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    # The phase whose "how did this work for you?" the phones ask now (None: not asked).
+    feedback_phase: Mapped[Phase | None] = mapped_column(_enum(Phase, "feedback_phase"))
+    # What the projector shows: "wall", "explainer", "survey-<id>", "question-<id>", "ideas".
+    projector: Mapped[str] = mapped_column(String(40), default="wall")
+    # The gathering going on now: new contributions are counted to it (None: no gatherings).
+    current_gathering_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gathering.id", ondelete="SET NULL", use_alter=True))
 
     created_by: Mapped[Account | None] = relationship()
 
@@ -141,6 +150,26 @@ class Participant(db.Model):
     workshop: Mapped[Workshop] = relationship()
 
     __table_args__ = (db.UniqueConstraint("workshop_id", "token_hash", name="uq_participant_device"),)
+
+
+class Gathering(db.Model):
+    """One meeting of a workshop (tilaisuus): an afternoon at the day centre, a street round.
+
+    Contributions remember the gathering that was current when they were made. The log is
+    the facilitator's: what was done and how many took part — counts, never names.
+    """
+
+    __tablename__ = "gathering"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    place: Mapped[str] = mapped_column(String(200), default="")
+    held_on: Mapped[date | None] = mapped_column(Date())
+    position: Mapped[int] = mapped_column(default=0)
+    log: Mapped[str] = mapped_column(String(2000), default="")
+    participant_count: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 def next_position(model, workshop_id: int) -> int:
@@ -181,6 +210,8 @@ class Theme(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the group says the theme is about, in a sentence or two (for the report).
+    description: Mapped[str] = mapped_column(String(500), default="")
     # Removing a theme keeps its row (and so its place in the change log); its items go
     # back to their boards.
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -222,6 +253,8 @@ class Item(db.Model):
     hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    phase: Mapped[Phase] = mapped_column(_enum(Phase, "item_phase"), default=Phase.COLLECTION)
+    gathering_id: Mapped[int | None] = mapped_column(ForeignKey("gathering.id", ondelete="SET NULL"), index=True)
 
     board: Mapped[Board] = relationship()
 
@@ -240,6 +273,8 @@ class Question(db.Model):
     is_open: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "general", "topics" (options are topic proposals) or "ideas" (development ideas).
+    purpose: Mapped[str] = mapped_column(String(16), default="general")
 
     options: Mapped[list["Option"]] = relationship(order_by="Option.position", back_populates="question")
 
@@ -253,6 +288,9 @@ class Option(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    # What the option stands for in a topic or idea vote.
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic_proposal.id", ondelete="SET NULL"))
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="SET NULL"))
 
     question: Mapped[Question] = relationship(back_populates="options")
 
@@ -279,6 +317,143 @@ class Dot(db.Model):
     __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_dot_uuid"),)
 
 
+class TopicProposal(db.Model):
+    """A topic for the report proposed in phase 1, by a participant or the facilitator."""
+
+    __tablename__ = "topic_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(200))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    gathering_id: Mapped[int | None] = mapped_column(ForeignKey("gathering.id", ondelete="SET NULL"))
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_topic_proposal_uuid"),)
+
+
+class SurveyKind(str, enum.Enum):
+    """The kinds of short anonymous survey question."""
+
+    CHOICE = "choice"  # pick one
+    MULTI = "multi"  # pick any
+    SCALE = "scale"  # 1–5 smileys
+    TEXT = "text"  # a few words
+
+
+class Survey(db.Model):
+    """One short anonymous survey question the facilitator opens and closes."""
+
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SurveyKind] = mapped_column(_enum(SurveyKind, "survey_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    # "general", or "participation" for "How would you like to take part?"
+    purpose: Mapped[str] = mapped_column(String(16), default="general")
+    is_open: Mapped[bool] = mapped_column(default=True)
+    phase: Mapped[Phase] = mapped_column(_enum(Phase, "survey_phase"), default=Phase.COLLECTION)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    options: Mapped[list["SurveyOption"]] = relationship(order_by="SurveyOption.position")
+
+
+class SurveyOption(db.Model):
+    """A choice of a choice or multi survey question."""
+
+    __tablename__ = "survey_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200))
+    # For the participation poll: which way of taking part (see `phases.PARTICIPATION_WAYS`).
+    key: Mapped[str] = mapped_column(String(32), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class SurveyAnswer(db.Model):
+    """One anonymous answer. A participant who answers again changes their answer: the
+    latest counts, and the earlier rows stay so that a replayed send stays harmless."""
+
+    __tablename__ = "survey_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    gathering_id: Mapped[int | None] = mapped_column(ForeignKey("gathering.id", ondelete="SET NULL"))
+    # The chosen SurveyOption ids, comma-separated (choice: one, multi: any).
+    choices: Mapped[str] = mapped_column(String(400), default="")
+    scale: Mapped[int | None] = mapped_column()
+    text: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_survey_answer_uuid"),)
+
+
+idea_theme = db.Table(
+    "idea_theme",
+    db.Column("idea_id", ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+idea_item = db.Table(
+    "idea_item",
+    db.Column("idea_id", ForeignKey("idea.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("item_id", ForeignKey("item.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Idea(db.Model):
+    """A development idea (kehittämisidea) the group formed from its themes and notes."""
+
+    __tablename__ = "idea"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    statement: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    themes: Mapped[list[Theme]] = relationship(secondary=idea_theme, order_by="Theme.position")
+    items: Mapped[list[Item]] = relationship(secondary=idea_item, order_by="Item.id")
+
+
+class PhaseFeedback(db.Model):
+    """"How did this work for you?" at the end of a phase: a smiley and an optional comment.
+
+    Like survey answers, the latest answer of a participant for a phase counts.
+    """
+
+    __tablename__ = "phase_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    phase: Mapped[Phase] = mapped_column(_enum(Phase, "feedback_for_phase"))
+    gathering_id: Mapped[int | None] = mapped_column(ForeignKey("gathering.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    rating: Mapped[int] = mapped_column()
+    # Which way of taking part the comment is about (`phases.PARTICIPATION_WAYS`), or "".
+    way: Mapped[str] = mapped_column(String(32), default="")
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_phase_feedback_uuid"),)
+
+
 class Change(db.Model):
     """A numbered change to something a wall shows: which entity changed, not how.
 
@@ -297,5 +472,7 @@ class Change(db.Model):
     __table_args__ = (db.UniqueConstraint("workshop_id", "seq", name="uq_change_seq"),)
 
 
-__all__ = ["Account", "Board", "Change", "Dot", "Item", "ItemKind", "Option", "Participant", "Phase", "Question",
+__all__ = ["Account", "Board", "Change", "Dot", "Gathering", "Idea", "Item", "ItemKind", "Option", "Participant",
+           "Phase", "PhaseFeedback", "Question", "Survey", "SurveyAnswer", "SurveyKind", "SurveyOption",
+           "TopicProposal",
            "Role", "Theme", "Workshop", "utcnow"]

@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/w/<code>")
 
-from . import events, views  # noqa: E402,F401  (registers the routes and socket handlers)
+from . import events, feedback_api, ideas_api, phases, surveys_api, topics_api, views  # noqa: E402,F401  (routes, handlers)

@@ -5,19 +5,20 @@ Every answer is `{"ok": true, ...}` or the one error shape of `errors.py`. A wri
 """
 from __future__ import annotations
 
-from flask import abort, jsonify, make_response, request, send_file
+from flask import abort, request, send_file
 
 from flask_babel import lazy_gettext as _l
 
-from .. import changes, contributions, images, kiosk, votes, wall
+from .. import changes, contributions, images, kiosk, phases, votes, wall
 from ..database import defer_write_lock
 from ..extensions import csrf
-from ..inputs import bool_field, require_mapping
+from ..inputs import bool_field
 from ..participant.views import keep_device_token
 from ..problems import Problem
 from ..workshops import join, new_device_token
 from . import bp
-from .access import actor_for, find_workshop, require_same_site
+from .access import require_same_site
+from .common import body, context, ok
 
 # The API is protected from cross-site use by the header check in `require_same_site` and
 # SameSite cookies instead of form tokens: the offline outbox replays requests hours
@@ -30,40 +31,21 @@ def _same_site_only():
     require_same_site()
 
 
-def _context(code: str):
-    workshop = find_workshop(code)
-    return workshop, actor_for(workshop)
-
-
-def _body() -> dict:
-    if not request.is_json:
-        return require_mapping(request.form)
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:  # nested deeper than the parser goes ("[[[[…"): no client sends that
-        data = None
-    return require_mapping(data)
-
-
-def _ok(status: int = 200, **payload):
-    return make_response(jsonify(ok=True, **payload), status)
-
-
 @bp.get("/changes")
 def changes_since(code: str):
     """Catch-up and first load: the current state of everything changed after `since`."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     since = request.args.get("since", "0")
     since = int(since) if since.isdigit() and len(since) < 16 else 0
     audience = changes.STAFF if actor.is_staff else changes.PUBLIC
-    return _ok(**changes.changes_since(workshop, since, audience))
+    return ok(**changes.changes_since(workshop, since, audience))
 
 
 @bp.get("/mine")
 def mine(code: str):
     """This participant's own items (not taken back) and dots."""
-    workshop, actor = _context(code)
-    return _ok(items=[changes.own_item_state(item, code) for item in contributions.own_items(workshop, actor)],
+    workshop, actor = context(code)
+    return ok(items=[changes.own_item_state(item, code) for item in contributions.own_items(workshop, actor)],
                dots=[votes.dot_state(dot) for dot in votes.own_dots(workshop, actor)])
 
 
@@ -71,133 +53,141 @@ def mine(code: str):
 @defer_write_lock
 def add_item(code: str):
     """A note (JSON), or a drawing or photo (multipart with an `image` file)."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     image = None
     if not request.is_json:
         upload = request.files.get("image")
         image = upload.read() if upload is not None else None
-    result = contributions.submit(workshop, actor, _body(), image)
-    return _ok(201 if result.created else 200, item=changes.own_item_state(result.item, code))
+    result = contributions.submit(workshop, actor, body(), image)
+    return ok(201 if result.created else 200, item=changes.own_item_state(result.item, code))
 
 
 @bp.delete("/items/<item_uuid>")
 def withdraw_item(code: str, item_uuid: str):
     """Take back one's own item."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     item = contributions.withdraw(workshop, actor, item_uuid)
-    return _ok(item=changes.own_item_state(item, code))
+    return ok(item=changes.own_item_state(item, code))
 
 
 @bp.patch("/items/<int:item_id>")
 def update_item(code: str, item_id: int):
     """Staff: move an item to a board or theme, hide or restore it."""
-    workshop, actor = _context(code)
-    item = wall.update_item(workshop, actor, item_id, _body())
-    return _ok(item=changes.item_state(item, changes.STAFF, code))
+    workshop, actor = context(code)
+    item = wall.update_item(workshop, actor, item_id, body())
+    return ok(item=changes.item_state(item, changes.STAFF, code))
 
 
 @bp.post("/boards")
 def add_board(code: str):
     """Staff: add a board."""
-    workshop, actor = _context(code)
-    return _ok(201, board=changes.board_state(wall.create_board(workshop, actor, _body())))
+    workshop, actor = context(code)
+    return ok(201, board=changes.board_state(wall.create_board(workshop, actor, body())))
 
 
 @bp.patch("/boards/<int:board_id>")
 def update_board(code: str, board_id: int):
     """Staff: rename, lock or unlock a board."""
-    workshop, actor = _context(code)
-    return _ok(board=changes.board_state(wall.update_board(workshop, actor, board_id, _body())))
+    workshop, actor = context(code)
+    return ok(board=changes.board_state(wall.update_board(workshop, actor, board_id, body())))
 
 
 @bp.post("/themes")
 def add_theme(code: str):
     """Staff: form a theme, optionally with items in it."""
-    workshop, actor = _context(code)
-    return _ok(201, theme=changes.theme_state(wall.create_theme(workshop, actor, _body())))
+    workshop, actor = context(code)
+    return ok(201, theme=changes.theme_state(wall.create_theme(workshop, actor, body())))
 
 
 @bp.patch("/themes/<int:theme_id>")
 def rename_theme(code: str, theme_id: int):
     """Staff: rename a theme."""
-    workshop, actor = _context(code)
-    return _ok(theme=changes.theme_state(wall.rename_theme(workshop, actor, theme_id, _body())))
+    workshop, actor = context(code)
+    return ok(theme=changes.theme_state(wall.rename_theme(workshop, actor, theme_id, body())))
 
 
 @bp.delete("/themes/<int:theme_id>")
 def remove_theme(code: str, theme_id: int):
     """Staff: dissolve a theme; its items return to their boards."""
-    workshop, actor = _context(code)
-    return _ok(theme=changes.theme_state(wall.remove_theme(workshop, actor, theme_id)))
+    workshop, actor = context(code)
+    return ok(theme=changes.theme_state(wall.remove_theme(workshop, actor, theme_id)))
 
 
 @bp.patch("")
 def update_workshop(code: str):
-    """Staff: switch "hide until revealed" (`reveal_mode`) on or off."""
-    workshop, actor = _context(code)
-    body = _body()
-    if "reveal_mode" in body:
-        wall.set_reveal_mode(workshop, actor, bool_field(body, "reveal_mode"))
-    else:
-        actor.require_staff()
-    return _ok(workshop=changes.workshop_state(workshop))
+    """Staff: the workshop's live settings, any of `reveal_mode` (hide until revealed),
+    `phase` (one step), `feedback_phase` (ask for feedback on a phase, or null) and
+    `projector` (what the presenter wall shows)."""
+    workshop, actor = context(code)
+    data = body()
+    actor.require_staff()
+    if "reveal_mode" in data:
+        wall.set_reveal_mode(workshop, actor, bool_field(data, "reveal_mode"))
+    if "phase" in data:
+        phases.move_to(workshop, actor, phases.parse_phase(data["phase"]))
+    if "feedback_phase" in data:
+        phases.ask_feedback(workshop, actor, phases.parse_phase(data["feedback_phase"], "feedback_phase",
+                                                                allow_none=True))
+    if "projector" in data:
+        phases.show_on_projector(workshop, actor, data["projector"])
+    return ok(workshop=changes.workshop_state(workshop))
 
 
 @bp.post("/reveal")
 def reveal(code: str):
     """Staff: show every item waiting to be revealed."""
-    workshop, actor = _context(code)
-    return _ok(revealed=wall.reveal_all(workshop, actor))
+    workshop, actor = context(code)
+    return ok(revealed=wall.reveal_all(workshop, actor))
 
 
 @bp.post("/questions")
 def add_question(code: str):
     """Staff: start a dot vote."""
-    workshop, actor = _context(code)
-    question = votes.create_question(workshop, actor, _body())
-    return _ok(201, question=changes.question_state(question, changes.dot_counts([question.id])))
+    workshop, actor = context(code)
+    question = votes.create_question(workshop, actor, body())
+    return ok(201, question=changes.question_state(question, changes.dot_counts([question.id])))
 
 
 @bp.patch("/questions/<int:question_id>")
 def update_question(code: str, question_id: int):
     """Staff: open or close a dot vote."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     # No default: a PATCH without "open" must not close the vote.
-    question = votes.set_open(workshop, actor, question_id, bool_field(_body(), "open", default=None))
-    return _ok(question=changes.question_state(question, changes.dot_counts([question.id])))
+    question = votes.set_open(workshop, actor, question_id, bool_field(body(), "open", default=None))
+    return ok(question=changes.question_state(question, changes.dot_counts([question.id])))
 
 
 @bp.post("/dots")
 def cast_dot(code: str):
     """Put a dot on an option (staff: on behalf of someone in the room)."""
-    workshop, actor = _context(code)
-    result = votes.cast(workshop, actor, _body())
-    return _ok(201 if result.created else 200, dot=votes.dot_state(result.item))
+    workshop, actor = context(code)
+    result = votes.cast(workshop, actor, body())
+    return ok(201 if result.created else 200, dot=votes.dot_state(result.item))
 
 
 @bp.patch("/dots/<dot_uuid>")
 def move_dot(code: str, dot_uuid: str):
     """Move one's own dot to another option of the same question."""
-    workshop, actor = _context(code)
-    return _ok(dot=votes.dot_state(votes.move(workshop, actor, dot_uuid, _body())))
+    workshop, actor = context(code)
+    return ok(dot=votes.dot_state(votes.move(workshop, actor, dot_uuid, body())))
 
 
 @bp.delete("/dots/<dot_uuid>")
 def remove_dot(code: str, dot_uuid: str):
     """Take one's own dot back."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     votes.take_back(workshop, actor, dot_uuid)
-    return _ok()
+    return ok()
 
 
 @bp.post("/next-person")
 def next_person(code: str):
     """The shared tablet only: forget this person and start the next as a new participant."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     if not kiosk.is_kiosk(workshop):
         raise Problem(_l("Only the shared tablet can do this."), status=403)
     participant, token = join(workshop, new_device_token())
-    response = _ok(201)
+    response = ok(201)
     keep_device_token(response, token)
     return response
 
@@ -205,7 +195,7 @@ def next_person(code: str):
 @bp.get("/media/<name>")
 def media(code: str, name: str):
     """A stored picture, for the workshop's participants and staff only."""
-    workshop, actor = _context(code)
+    workshop, actor = context(code)
     path = images.media_path(contributions.media_dir(), name)
     if path is None or not contributions.may_see_picture(workshop, actor, name):
         abort(404)

@@ -1,0 +1,1 @@
+"""Placeholder: filled in by the topics work in progress."""
