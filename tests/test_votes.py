@@ -223,8 +223,8 @@ def test_counts_never_say_who_voted(room, question):
     for audience in changes.AUDIENCES:
         [state] = [c for c in changes.changes_since(room.workshop, 0, audience)["changes"] if c["type"] == "question"]
         assert [option["dots"] for option in state["options"]] == [2, 0, 1]
-        assert set(state) == {"type", "id", "title", "dots_per_person", "open", "options"}
-        assert all(set(option) == {"id", "label", "dots"} for option in state["options"])
+        assert set(state) == {"type", "id", "title", "dots_per_person", "open", "purpose", "options"}
+        assert all(set(option) == {"id", "label", "dots", "topic_id", "idea_id"} for option in state["options"])
 
 
 def test_a_participant_sees_their_own_dots_only(room, question):

@@ -30,7 +30,7 @@ MODERATION = {
                                                                        {"locked": True}),
     "update_item": lambda room, actor, item, theme: wall.update_item(room.workshop, actor, item.id, {"hidden": True}),
     "create_theme": lambda room, actor, item, theme: wall.create_theme(room.workshop, actor, {"name": "Ruoka"}),
-    "rename_theme": lambda room, actor, item, theme: wall.rename_theme(room.workshop, actor, theme.id, {"name": "X"}),
+    "update_theme": lambda room, actor, item, theme: wall.update_theme(room.workshop, actor, theme.id, {"name": "X"}),
     "remove_theme": lambda room, actor, item, theme: wall.remove_theme(room.workshop, actor, theme.id),
     "set_reveal_mode": lambda room, actor, item, theme: wall.set_reveal_mode(room.workshop, actor, True),
     "reveal_all": lambda room, actor, item, theme: wall.reveal_all(room.workshop, actor),
@@ -157,9 +157,18 @@ def test_a_theme_with_an_unknown_item_is_not_made_at_all(room):
 
 def test_a_theme_is_renamed(room):
     theme = wall.create_theme(room.workshop, room.staff, {"name": "Ruoka"})
-    wall.rename_theme(room.workshop, room.staff, theme.id, {"name": "Ruoka ja kahvi"})
+    wall.update_theme(room.workshop, room.staff, theme.id, {"name": "Ruoka ja kahvi"})
     assert state_of(room, "theme", theme.id, PUBLIC)["name"] == "Ruoka ja kahvi"
-    assert refused(wall.rename_theme, room.workshop, room.staff, theme.id, {"name": ""}).field == "name"
+    assert refused(wall.update_theme, room.workshop, room.staff, theme.id, {"name": ""}).field == "name"
+
+
+def test_a_theme_gets_a_description_for_the_report(room):
+    theme = wall.create_theme(room.workshop, room.staff, {"name": "Ruoka"})
+    wall.update_theme(room.workshop, room.staff, theme.id, {"description": "  Ruoka loppuu kesken viikon.  "})
+    state = state_of(room, "theme", theme.id, PUBLIC)
+    assert (state["name"], state["description"]) == ("Ruoka", "Ruoka loppuu kesken viikon.")
+    too_long = {"description": "x" * (wall.THEME_DESCRIPTION_MAX_LENGTH + 1)}
+    assert refused(wall.update_theme, room.workshop, room.staff, theme.id, too_long).field == "description"
 
 
 def test_removing_a_theme_gives_its_items_back(room):
@@ -170,7 +179,7 @@ def test_removing_a_theme_gives_its_items_back(room):
     assert [item.board_id for item in items] == [room.boards[0].id] * 2
     assert state_of(room, "theme", theme.id, PUBLIC) == {"type": "theme", "id": theme.id, "gone": True}
     assert wall.themes(room.workshop) == []
-    assert refused(wall.rename_theme, room.workshop, room.staff, theme.id, {"name": "Uusi"}).status == 404
+    assert refused(wall.update_theme, room.workshop, room.staff, theme.id, {"name": "Uusi"}).status == 404
     assert refused(wall.remove_theme, room.workshop, room.staff, theme.id).status == 404
 
 

@@ -205,7 +205,9 @@ def question_state(question: Question, counts: dict[int, int]) -> dict:
         "title": question.title,
         "dots_per_person": question.dots_per_person,
         "open": question.is_open,
-        "options": [{"id": option.id, "label": option.label, "dots": counts.get(option.id, 0)}
+        "purpose": question.purpose,
+        "options": [{"id": option.id, "label": option.label, "dots": counts.get(option.id, 0),
+                     "topic_id": option.topic_id, "idea_id": option.idea_id}
                     for option in question.options],
     }
 

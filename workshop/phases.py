@@ -58,9 +58,24 @@ def participation_way_labels() -> list[tuple[str, str]]:
     return [(way, str(names[way])) for way in PARTICIPATION_WAYS]
 
 
+#: The 1–5 scale of feedback and scale questions, as faces (shown beside their words).
+SMILEY_FACES = {1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😀"}
+
+
+def smiley_labels() -> list[tuple[int, str, str]]:
+    """(value, face, words) for each step of the 1–5 smiley scale, in the current language."""
+    words = {1: _l("Very bad"), 2: _l("Bad"), 3: _l("Okay"), 4: _l("Good"), 5: _l("Very good")}
+    return [(value, SMILEY_FACES[value], str(words[value])) for value in range(1, 6)]
+
+
 def allows(phase: Phase, activity: str) -> bool:
     """Whether a participant may do `activity` while the workshop is in `phase`."""
     return activity in _ALLOWED[phase]
+
+
+def activities_by_phase() -> dict[str, list[str]]:
+    """What participants may do in each phase, for the phone's page (it shows only those)."""
+    return {phase.value: sorted(_ALLOWED[phase]) for phase in ORDER}
 
 
 def require(workshop: Workshop, actor: Actor, activity: str) -> None:

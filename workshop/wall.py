@@ -23,6 +23,8 @@ from .problems import Problem
 
 BOARD_TITLE_MAX_LENGTH = 120
 THEME_NAME_MAX_LENGTH = 120
+#: A theme's description: a sentence or two for the report.
+THEME_DESCRIPTION_MAX_LENGTH = 500
 MAX_BOARDS = 12
 
 
@@ -151,13 +153,22 @@ def create_theme(workshop: Workshop, actor: Actor, data: Mapping) -> Theme:
     return theme
 
 
-def rename_theme(workshop: Workshop, actor: Actor, theme_id: int, data: Mapping) -> Theme:
-    """Give a theme a new `name`. :raise Problem: (403) not staff; (404); (422) no name."""
+def update_theme(workshop: Workshop, actor: Actor, theme_id: int, data: Mapping) -> Theme:
+    """Give a theme a new `name` and/or a short `description` of what it is about.
+
+    :raise Problem: (403) not staff; (404); (422) an empty name or a text too long.
+    """
     actor.require_staff()
-    name = _theme_name(require_mapping(data))
+    data = require_mapping(data)
+    name = _theme_name(data) if "name" in data or "description" not in data else None
+    description = (text_field(data, "description", THEME_DESCRIPTION_MAX_LENGTH, required=False)
+                   if "description" in data else None)
     begin_write()
     theme = _theme(workshop, theme_id)
-    theme.name = name
+    if name is not None:
+        theme.name = name
+    if description is not None:
+        theme.description = description
     changes.record(workshop, "theme", theme.id)
     changes.commit_and_publish()
     return theme

@@ -10,6 +10,11 @@ export class ApiError extends Error {
     this.status = status;
     this.errors = errors;
   }
+
+  /** The field the server named as wrong, if any ("uuid": that id was used for something else). */
+  get field() {
+    return this.errors.length ? this.errors[0].field : undefined;
+  }
 }
 
 /** Call the workshop's API: `request("POST", "/items", {json})` or `{form: FormData}`. */

@@ -1,5 +1,7 @@
 // Drawing the wall from the entities `live.js` keeps: boards as flip-chart columns,
-// themes as groups, dot votes as bars. Used by the projector (staff) and by the phones'
+// themes as groups, dot votes and survey answers as bars, topic proposals and development
+// ideas as lists. On the projector the facilitator may put one of them in focus
+// (the workshop's `projector` setting): then only that is shown, large. Used by the projector (staff) and by the phones'
 // read-only "See the wall". Text is always set with textContent: a note is shown exactly
 // as typed and never interpreted as HTML.
 
@@ -91,14 +93,124 @@ function questionChart(question, { staff }) {
   return box;
 }
 
-/** Render the whole wall into `root`; keeps keyboard focus on the same note if it moved. */
-export function renderWall(root, entities, { staff = false } = {}) {
+function bars(rows, { labelClass = "vote-chart__label" } = {}) {
+  // rows: [label, count, words]; the count is always in the text too, not only in the bar.
+  const most = Math.max(1, ...rows.map((row) => row[1]));
+  const list = el("ul", "vote-chart__options");
+  for (const [label, count, words] of rows) {
+    const li = el("li", "vote-chart__option");
+    li.append(el("span", labelClass, label));
+    const bar = el("span", "vote-chart__bar");
+    const fill = el("span", "vote-chart__fill");
+    fill.style.width = `${(100 * count) / most}%`;
+    bar.append(fill);
+    li.append(bar, el("span", "vote-chart__count", words));
+    list.append(li);
+  }
+  return list;
+}
+
+function surveyChart(survey, { staff, smileys }) {
+  const box = el("section", "vote-chart survey-chart");
+  box.dataset.surveyId = survey.id;
+  box.dataset.purpose = survey.purpose;
+  const headingId = `survey-${survey.id}`;
+  box.setAttribute("aria-labelledby", headingId);
+  const heading = el("h3", "vote-chart__title", survey.title);
+  heading.id = headingId;
+  box.append(heading);
+  box.append(el("p", "vote-chart__state", `${survey.open ? t("Answering is open") : t("Answering is closed")} · ${
+    t("Answers: %(count)s", { count: survey.respondents })}`));
+  if (survey.kind === "scale") {
+    const faces = new Map(smileys.map(([value, face, words]) => [String(value), `${face} ${words}`]));
+    box.append(bars(["1", "2", "3", "4", "5"].map((value) => [faces.get(value) || value, survey.scale[value] || 0,
+      t("Answers: %(count)s", { count: survey.scale[value] || 0 })])));
+  } else if (survey.kind === "text") {
+    if (staff && survey.texts) {
+      const list = el("ul", "survey-chart__texts");
+      for (const text of survey.texts) list.append(el("li", "note note--blue survey-chart__text", text));
+      box.append(list);
+    }
+  } else {
+    box.append(bars(survey.options.map((option) => [option.label, option.count,
+      t("Answers: %(count)s", { count: option.count })])));
+  }
+  return box;
+}
+
+function topicList(topics, { staff }) {
+  const list = el("ul", "note-list topic-list");
+  for (const topic of topics) {
+    const li = el("li", "note-list__item");
+    const card = el("article", `note note--${topic.hidden ? "grey" : "green"} topic`);
+    card.append(el("p", "note__text", topic.text));
+    if (staff && topic.hidden) card.append(el("p", "note__tag", t("Hidden")));
+    li.append(card);
+    list.append(li);
+  }
+  return list;
+}
+
+function ideaList(ideas, themes) {
+  const names = new Map(themes.map((theme) => [theme.id, theme.name]));
+  const list = el("ol", "idea-list");
+  for (const idea of ideas) {
+    const li = el("li", "idea");
+    li.append(el("p", "idea__statement", idea.statement));
+    const from = (idea.theme_ids || []).map((id) => names.get(id)).filter(Boolean);
+    if (from.length) li.append(el("p", "idea__themes", t("From the themes: %(names)s", { names: from.join(", ") })));
+    list.append(li);
+  }
+  return list;
+}
+
+function fill(root, selector, areaSelector, children, show) {
+  const box = root.querySelector(selector);
+  if (!box) return; // this page does not show that part
+  box.replaceChildren(...children);
+  const area = root.querySelector(areaSelector);
+  if (area) area.hidden = !show;
+}
+
+// Which part of the wall is in focus on the projector, and the element that shows it.
+function focusTarget(root, view) {
+  if (!view || view === "wall") return null;
+  if (view === "explainer") return root.querySelector("[data-wall-explainer]");
+  if (view === "topics") return root.querySelector("[data-wall-topics-area]");
+  if (view === "ideas") return root.querySelector("[data-wall-ideas-area]");
+  if (view === "participation") return root.querySelector('[data-survey-id][data-purpose="participation"]');
+  const [kind, id] = view.split("-");
+  if (kind === "survey") return root.querySelector(`[data-survey-id="${CSS.escape(id)}"]`);
+  if (kind === "question") return root.querySelector(`[data-question-id="${CSS.escape(id)}"]`);
+  return null;
+}
+
+function applyFocus(root, view) {
+  for (const node of root.querySelectorAll(".is-focus")) node.classList.remove("is-focus");
+  const target = focusTarget(root, view);
+  root.classList.toggle("wall--focus", Boolean(target));
+  if (!target) return;
+  target.hidden = false;
+  target.classList.add("is-focus");
+  // The areas that hold the focused element stay; CSS hides everything else.
+  for (let node = target.parentElement; node && node !== root; node = node.parentElement) node.classList.add("is-focus");
+}
+
+/** Render the whole wall into `root`; keeps keyboard focus on the same note if it moved.
+ *  `gathering`: show only what came from that gathering (an id), or everything (null);
+ *  `projector`: this is the projected wall, which follows the facilitator's focus. */
+export function renderWall(root, entities, { staff = false, gathering = null, projector = false } = {}) {
   const focusedId = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.itemId : undefined;
+  const workshop = listOf(entities, "workshop")[0];
   const boards = listOf(entities, "board");
   const themes = listOf(entities, "theme");
-  const items = listOf(entities, "item");
+  const items = listOf(entities, "item").filter((item) => gathering === null || item.gathering_id === gathering);
   const questions = listOf(entities, "question");
+  const surveys = listOf(entities, "survey");
+  const topics = listOf(entities, "topic");
+  const ideas = listOf(entities, "idea");
+  const smileys = JSON.parse(root.dataset.smileys || "[]");
   const visible = items.filter((item) => !item.pending || staff);
   const shown = visible.filter((item) => !(staff && item.hidden));
 
@@ -144,6 +256,21 @@ export function renderWall(root, entities, { staff = false } = {}) {
   const votesBox = root.querySelector("[data-wall-votes]");
   votesBox.replaceChildren(...questions.map((question) => questionChart(question, { staff })));
   root.querySelector("[data-wall-votes-area]").hidden = questions.length === 0;
+  fill(root, "[data-wall-surveys]", "[data-wall-surveys-area]",
+    surveys.map((survey) => surveyChart(survey, { staff, smileys })), surveys.length > 0);
+  fill(root, "[data-wall-topics]", "[data-wall-topics-area]", [topicList(topics, { staff })],
+    topics.length > 0 && (!workshop || workshop.phase === "mapping"));
+  fill(root, "[data-wall-ideas]", "[data-wall-ideas-area]", [ideaList(ideas, themes)], ideas.length > 0);
+  const phaseLine = root.querySelector("[data-wall-phase]");
+  if (phaseLine && workshop) {
+    const names = JSON.parse(root.dataset.phaseNames || "{}");
+    phaseLine.textContent = workshop.topic
+      ? t("%(phase)s · Our topic: %(topic)s", { phase: names[workshop.phase] || "", topic: workshop.topic })
+      : names[workshop.phase] || "";
+  }
+  const explainer = root.querySelector("[data-wall-explainer]");
+  if (explainer) explainer.hidden = !(projector && workshop && workshop.projector === "explainer");
+  if (projector) applyFocus(root, workshop ? workshop.projector : "wall");
 
   if (staff) {
     const hidden = items.filter((item) => item.hidden);

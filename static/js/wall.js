@@ -14,12 +14,20 @@ const code = root.dataset.code;
 const base = `/api/w/${encodeURIComponent(code)}`;
 const status = root.querySelector("[data-wall-status]");
 const message = root.querySelector("[data-wall-message]");
+const gatheringSelect = root.querySelector("[data-wall-gathering]");
+const present = document.body.classList.contains("wall-page--present");
 let frame = 0;
+
+function draw() {
+  const gathering = gatheringSelect.value ? Number(gatheringSelect.value) : null;
+  renderWall(root, live.entities, { staff: true, gathering, projector: true });
+  syncControls();
+}
 
 const live = follow(code, {
   onChange: () => {
     // Many changes in one burst are drawn once.
-    if (!frame) frame = requestAnimationFrame(() => { frame = 0; renderWall(root, live.entities, { staff: true }); syncControls(); });
+    if (!frame) frame = requestAnimationFrame(() => { frame = 0; draw(); });
   },
   onStatus: (state) => {
     status.textContent = state === "online" ? t("Live") : t("Connection lost. Reconnecting…");
@@ -44,7 +52,17 @@ function syncControls() {
   const workshop = listOf(live.entities, "workshop")[0];
   const toggle = root.querySelector("[data-wall-reveal-mode]");
   if (workshop && toggle) toggle.checked = workshop.reveal_mode;
+  root.querySelector("[data-wall-unfocus]").hidden = present || !workshop || workshop.projector === "wall";
+  // The gathering filter lists the workshop's gatherings; the choice survives a redraw.
+  const chosen = gatheringSelect.value;
+  const gatherings = listOf(live.entities, "gathering");
+  gatheringSelect.replaceChildren(gatheringSelect.options[0],
+    ...gatherings.map((gathering) => new Option(gathering.title, gathering.id)));
+  gatheringSelect.value = gatherings.some((gathering) => String(gathering.id) === chosen) ? chosen : "";
 }
+
+gatheringSelect.addEventListener("change", draw);
+root.querySelector("[data-wall-unfocus]").addEventListener("click", () => call("PATCH", "", { projector: "wall" }));
 
 // --- the note's dialog: the keyboard (and click) way to do everything -----------------
 const dialog = document.getElementById("item-dialog");

@@ -9,7 +9,7 @@ from flask import abort, request, send_file
 
 from flask_babel import lazy_gettext as _l
 
-from .. import changes, contributions, images, kiosk, phases, votes, wall
+from .. import changes, contributions, feedback, images, kiosk, phases, surveys, topics, votes, wall
 from ..database import defer_write_lock
 from ..extensions import csrf
 from ..inputs import bool_field
@@ -43,10 +43,14 @@ def changes_since(code: str):
 
 @bp.get("/mine")
 def mine(code: str):
-    """This participant's own items (not taken back) and dots."""
+    """What this participant sent and may change: items and topics not taken back, dots,
+    the latest answer to each survey and the latest feedback on each phase."""
     workshop, actor = context(code)
     return ok(items=[changes.own_item_state(item, code) for item in contributions.own_items(workshop, actor)],
-               dots=[votes.dot_state(dot) for dot in votes.own_dots(workshop, actor)])
+              dots=[votes.dot_state(dot) for dot in votes.own_dots(workshop, actor)],
+              topics=[topics.own_topic_state(topic) for topic in topics.own_topics(workshop, actor)],
+              answers={str(survey_id): answer for survey_id, answer in surveys.own_answers(workshop, actor).items()},
+              feedback=feedback.own_feedback(workshop, actor))
 
 
 @bp.post("/items")
@@ -100,10 +104,10 @@ def add_theme(code: str):
 
 
 @bp.patch("/themes/<int:theme_id>")
-def rename_theme(code: str, theme_id: int):
-    """Staff: rename a theme."""
+def update_theme(code: str, theme_id: int):
+    """Staff: rename a theme or describe it (`name`, `description`)."""
     workshop, actor = context(code)
-    return ok(theme=changes.theme_state(wall.rename_theme(workshop, actor, theme_id, body())))
+    return ok(theme=changes.theme_state(wall.update_theme(workshop, actor, theme_id, body())))
 
 
 @bp.delete("/themes/<int:theme_id>")

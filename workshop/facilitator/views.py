@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import joincodes, kiosk, qr, votes, wall
+from .. import joincodes, kiosk, phases, qr, votes, wall
 from ..actors import Actor
 from ..client_strings import strings_for_scripts
 from ..contributions import NOTE_MAX_LENGTH
@@ -115,7 +115,9 @@ def live_wall(workshop_id: int):
     item = _workshop_or_404(workshop_id)
     with force_locale(item.language):
         return _room_view("facilitator/wall.html", item, strings=strings_for_scripts(),
-                          note_max_length=NOTE_MAX_LENGTH)
+                          note_max_length=NOTE_MAX_LENGTH, present=request.args.get("present") == "1",
+                          smileys=phases.smiley_labels(),
+                          phase_names={phase.value: name for phase, name in phases.phase_names().items()})
 
 
 @bp.post("/workshops/<int:workshop_id>/boards")
@@ -218,3 +220,23 @@ def qr_code(workshop_id: int):
     response = Response(qr.svg(join_url(item)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, no-cache"  # the LAN address can change
     return response
+
+
+@bp.get("/workshops/<int:workshop_id>/run")
+def run(workshop_id: int):
+    """Run the workshop (issue 4): the facilitator's control panel and dashboard.
+
+    The page is a shell in the facilitator's own language; `static/js/run.js` follows the
+    workshop live and drives it through the JSON API. The phases' names and the ways of
+    taking part come from the rules, so the page names them as the phones do.
+    """
+    # Imported here so that this view stays one self-contained addition to the module.
+    from ..phases import ORDER, participation_way_labels, phase_names, smiley_labels
+
+    item = _workshop_or_404(workshop_id)
+    names = phase_names()
+    return render_template("facilitator/run.html", workshop=item, code=joincodes.display(item.join_code),
+                           phases=[(phase.value, names[phase]) for phase in ORDER],
+                           ways=dict(participation_way_labels()),
+                           smileys={value: {"face": face, "words": words} for value, face, words in smiley_labels()},
+                           strings=strings_for_scripts())

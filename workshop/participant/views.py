@@ -10,12 +10,16 @@ from ..extensions import limiter
 from ..models import Workshop
 from ..problems import Problem
 from ..ratelimits import config_limit, failed_attempt, mark_failed_attempt, whole_server_key
-from .. import kiosk
+from .. import kiosk, phases, topics
 from ..client_strings import strings_for_scripts
 from ..contributions import NOTE_MAX_LENGTH, note_colour_labels
 from ..workshops import find_by_code, join, participant_for
 from . import bp
 from .forms import JoinForm
+
+
+def _phase_names() -> dict[str, str]:
+    return {phase.value: name for phase, name in phases.phase_names().items()}
 
 
 def _device_token() -> str | None:
@@ -89,7 +93,10 @@ def join_link(code: str):
         return _join_problem(_ended_message(), problem.status, workshop)
     response = make_response(render_template(
         "participant/workshop.html", workshop=workshop, participant=participant, kiosk=kiosk.is_kiosk(workshop),
-        strings=strings_for_scripts(), note_max_length=NOTE_MAX_LENGTH, note_colours=note_colour_labels()))
+        strings=strings_for_scripts(), note_max_length=NOTE_MAX_LENGTH, note_colours=note_colour_labels(),
+        topic_max_length=topics.PROPOSAL_MAX_LENGTH, smileys=phases.smiley_labels(),
+        participation_ways=phases.participation_way_labels(), phase_names=_phase_names(),
+        activities=phases.activities_by_phase()))
     keep_device_token(response, token)
     return response
 
