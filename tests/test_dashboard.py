@@ -55,7 +55,7 @@ def topic(room, actor, text="Aukioloajat", **fields) -> TopicProposal:
 
 def test_an_empty_workshop(room):
     overview = dashboard.overview(room.workshop, 0)
-    assert overview["phase"] == "mapping" and overview["phase_name"] == "Initial mapping and topic choice"
+    assert overview["phase"] == "mapping" and overview["phase_name"] == "Alkukartoitus ja aiheen valinta"
     assert (overview["topic"], overview["connected"], overview["participants"]) == ("", 0, 0)
     assert overview["contributions"] == [] and overview["totals"] == ZERO
     assert overview["open_surveys"] == overview["open_votes"] == overview["gatherings"] == []

@@ -183,7 +183,7 @@ def test_the_summary_lists_the_phases_reached(room):
     phases.move_to(room.workshop, room.staff, Phase.COLLECTION)
     summary = feedback.summary(room.workshop)
     assert [entry["phase"] for entry in summary] == ["mapping", "collection"]
-    assert summary[1] == {"phase": "collection", "name": "Data collection", "answers": 0, "average": None,
+    assert summary[1] == {"phase": "collection", "name": "Tiedonkeruu", "answers": 0, "average": None,
                           "ratings": {"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}, "by_gathering": [], "ways": {},
                           "comments": []}
 
@@ -209,7 +209,7 @@ def test_the_summary_counts_per_gathering(room):
     assert mapping["by_gathering"] == [
         {"gathering_id": tuesday.id, "title": "Tiistai", "answers": 2, "average": 2.5},
         {"gathering_id": street.id, "title": "Katukierros", "answers": 1, "average": 3.0},
-        {"gathering_id": None, "title": "Without a gathering", "answers": 1, "average": 5.0},
+        {"gathering_id": None, "title": "Ilman tilaisuutta", "answers": 1, "average": 5.0},
     ]
     assert mapping["ways"] == {"talking": 2, "notes": 1}
     assert mapping["comments"] == [

@@ -90,7 +90,7 @@ def test_participants_propose_only_in_phase_one_and_staff_always(room):
     phases.move_to(room.workshop, room.staff, Phase.COLLECTION)
     before = room.workshop.last_seq
     problem = refused(topics.propose, room.workshop, alice, body("Ruoka"))
-    assert problem.status == 409 and "phase" in str(problem.message)
+    assert problem.status == 409 and "vaiheeseen" in str(problem.message)  # "moved on to another phase"
     assert room.workshop.last_seq == before
     # A replay of what was sent in phase 1 is still a harmless repeat, not an error.
     assert topics.propose(room.workshop, alice, data).created is False

@@ -400,11 +400,15 @@ const topicSection = section("topic");
 const proposalForm = topicSection.querySelector("[data-form=topic]");
 const confirmForm = topicSection.querySelector("[data-form=confirm-topic]");
 
+/** The topic vote: the newest vote on the topic proposals (questions say their `purpose`),
+ *  else the one this page started, else the newest vote. */
 function topicVote() {
   const questions = listOf(live.entities, "question");
+  const newest = (list) => list.reduce((found, question) => (!found || question.id > found.id ? question : found), null);
   const remembered = Number(sessionStorage.getItem(TOPIC_VOTE_KEY));
-  return questions.find((question) => question.id === remembered)
-    || questions.reduce((newest, question) => (!newest || question.id > newest.id ? question : newest), null);
+  return newest(questions.filter((question) => question.purpose === "topics"))
+    || questions.find((question) => question.id === remembered)
+    || newest(questions.filter((question) => !question.purpose));
 }
 
 function renderTopics(workshop) {
@@ -491,6 +495,11 @@ topicSection.addEventListener("click", async (event) => {
 confirmForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   const text = confirmForm.text.value;
+  if (!text.trim()) {
+    showError(topicSection, t("Write the topic first."));
+    confirmForm.text.focus();
+    return;
+  }
   if (await call("topic", "PUT", "/topic", { text }, confirmForm.querySelector("[type=submit]"))) {
     say(topicSection, t("The topic was confirmed."));
   }
@@ -671,10 +680,8 @@ function renderFeedbackAsk(workshop) {
 askForm.addEventListener("submit", async (event) => {
   event.preventDefault();
   const value = askForm.feedback_phase.value || null;
-  if (await call("feedback", "PATCH", "", { feedback_phase: value }, askForm.querySelector("[type=submit]"))) {
-    say(feedbackSection, value ? t("The phones are asked now about the phase: %(phase)s", { phase: phaseName(value) })
-      : t("The phones are not asked about any phase now."));
-  }
+  // What is asked now is announced by its own line (a status region) when the change comes back.
+  await call("feedback", "PATCH", "", { feedback_phase: value }, askForm.querySelector("[type=submit]"));
 });
 
 function gatheringTitle(id, known = []) {
@@ -702,7 +709,8 @@ function renderFeedback(report) {
     caption.id = `feedback-caption-${phase.phase}`;
     caption.textContent = t("Answers by gathering: %(phase)s", { phase: name });
     block.querySelector("[data-table-region]").setAttribute("aria-labelledby", caption.id);
-    const rows = [...(phase.by_gathering || []).map((row) => ({ key: String(row.gathering_id), title: gatheringTitle(row.gathering_id, [row]),
+    const rows = [...(phase.by_gathering || []).map((row) => ({ key: String(row.gathering_id),
+      title: row.title || gatheringTitle(row.gathering_id),
       answers: row.answers, average: row.average })),
     { key: "all", title: t("All gatherings"), answers, average: phase.average, total: true }];
     reconcile(block.querySelector("[data-rows]"), rows, () => {
@@ -783,12 +791,25 @@ feedbackSection.querySelector("[data-action=feedback-refresh]").addEventListener
 const dashboardSection = section("dashboard");
 const COUNTS = ["notes", "drawings", "photos", "topics", "answers", "dots", "feedback"];
 
+/** What kind of event a timeline entry is, in words (its `text` is the thing's title). */
+function timelineKind(kind) {
+  return {
+    workshop_created: t("Workshop created"),
+    workshop_ended: t("Workshop ended"),
+    gathering: t("Gathering"),
+    survey: t("Survey question"),
+    question: t("Dot vote"),
+    topic_vote: t("Topic vote"),
+    idea_vote: t("Vote on the ideas"),
+    idea: t("Development idea"),
+  }[kind] || "";
+}
+
 function renderDashboard(answer) {
   const board = answer.dashboard || {};
   dashboardSection.querySelector("[data-number=connected]").textContent = formatNumber(board.connected);
   dashboardSection.querySelector("[data-number=participants]").textContent = formatNumber(board.participants);
-  const order = new Map(PHASES.map((phase, index) => [phase.value, index]));
-  const rows = [...(board.contributions || [])].sort((a, b) => (order.get(a.phase) ?? 9) - (order.get(b.phase) ?? 9));
+  const rows = board.contributions || []; // in the order of the phases and the gatherings
   const body = dashboardSection.querySelector("[data-contributions]");
   if (body.querySelector("td[colspan]")) body.replaceChildren(); // the "Nothing yet" row
   reconcile(body, rows, () => {
@@ -806,8 +827,10 @@ function renderDashboard(answer) {
     }
     return row;
   }, (row, entry) => {
-    row.cells[0].textContent = phaseName(entry.phase);
-    row.cells[1].textContent = gatheringTitle(entry.gathering_id, board.gatherings || []);
+    // Dots belong to no phase or gathering of their own: their row counts them all.
+    row.cells[0].textContent = entry.phase ? phaseName(entry.phase) : t("All phases");
+    row.cells[1].textContent = entry.phase || entry.gathering_id !== null
+      ? gatheringTitle(entry.gathering_id, board.gatherings || []) : t("All gatherings");
     for (const key of COUNTS) row.querySelector(`[data-count="${key}"]`).textContent = formatNumber(entry[key] ?? 0);
   }, (entry) => `${entry.phase}:${entry.gathering_id ?? ""}`);
   if (!rows.length) {
@@ -839,13 +862,16 @@ function renderDashboard(answer) {
   reconcile(dashboardSection.querySelector("[data-list=timeline]"), timeline, () => {
     const line = document.createElement("li");
     const time = document.createElement("time");
+    const kind = document.createElement("strong");
     const text = document.createElement("span");
-    line.append(time, " ", text);
+    line.append(time, " ", kind, " ", text);
     return line;
   }, (line, entry) => {
     const time = line.querySelector("time");
     time.dateTime = entry.at;
     time.textContent = formatTime(entry.at);
+    const kind = timelineKind(entry.kind);
+    line.querySelector("strong").textContent = kind ? `${kind}:` : "";
     line.querySelector("span").textContent = entry.text;
   }, (entry) => `${entry.at}|${entry.kind}|${entry.text}`);
 
