@@ -201,6 +201,9 @@ class ApiClient:
     def delete(self, path: str, **kwargs):
         return self.client.delete(self.url(path), headers=API_HEADERS, **kwargs)
 
+    def put(self, path: str, json=None, **kwargs):
+        return self.client.put(self.url(path), json=json, headers=API_HEADERS, **kwargs)
+
     def note(self, text: str = "Kahvi on hyvää", board: int | None = None, **fields):
         """Post a sticky note with a fresh UUID on `board` (the first board by default)."""
         import uuid
@@ -231,6 +234,43 @@ def phone(app, workshop):
         return ApiClient(client, code)
 
     return new_phone
+
+
+@pytest.fixture
+def alice(phone) -> ApiClient:
+    """One participant's phone in the `workshop`."""
+    yield phone()
+
+
+def refusal(response, status: int, field: str | None = None) -> dict:
+    """Assert the API's one error shape with `status` (and the `field` named); return the body."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["ok"] is False and body["error"]
+    if field is not None:
+        assert body["errors"][0]["field"] == field
+    return body
+
+
+@pytest.fixture
+def connect(app):
+    """`connect(http_client)`: a socket that shares that HTTP client's cookies (device or login)."""
+    from workshop.extensions import socketio
+
+    # Handle each event before emit() returns, so the acknowledgement is there to read.
+    socketio.server.async_handlers = False
+    made = []
+
+    def factory(http_client):
+        socket = socketio.test_client(app, flask_test_client=http_client)
+        assert socket.is_connected()
+        made.append(socket)
+        return socket
+
+    yield factory
+    for socket in made:
+        if socket.is_connected():
+            socket.disconnect()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from .conftest import API_HEADERS, ApiClient, make_picture
+from .conftest import API_HEADERS, ApiClient, make_picture, refusal
 
 
 def note(board_id, text="Kahvi on hyvää", **fields) -> dict:
@@ -18,27 +18,12 @@ def upload(board_id, image: bytes, kind="drawing", filename="piirros.png", **fie
             "image": (io.BytesIO(image), filename), **fields}
 
 
-def refusal(response, status: int, field: str | None = None) -> dict:
-    """Assert the one error shape; return the body."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["ok"] is False and body["error"]
-    if field is not None:
-        assert body["errors"][0]["field"] == field
-    return body
-
-
 def png_claiming(width: int, height: int) -> bytes:
     """A few dozen bytes of PNG whose header claims a picture of width × height pixels."""
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\0")) + chunk(b"IEND", b"")
-
-
-@pytest.fixture
-def alice(phone) -> ApiClient:
-    yield phone()
 
 
 @pytest.fixture

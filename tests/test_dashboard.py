@@ -214,24 +214,6 @@ def test_another_workshops_contributions_are_not_counted(room):
 # -- sockets connected now ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def connect(app):
-    """`connect(http_client)`: a socket sharing that client's cookies (as in test_socket.py)."""
-    socketio.server.async_handlers = False
-    made = []
-
-    def factory(http_client):
-        socket = socketio.test_client(app, flask_test_client=http_client)
-        assert socket.is_connected()
-        made.append(socket)
-        return socket
-
-    yield factory
-    for socket in made:
-        if socket.is_connected():
-            socket.disconnect()
-
-
 def watch(socket, code: str) -> None:
     assert socket.emit("watch", {"code": code, "since": 0}, callback=True)["ok"] is True
 

@@ -15,7 +15,7 @@ from workshop.models import Idea, idea_item, idea_theme
 from workshop.problems import Problem
 from workshop.workshops import close_workshop, create_workshop
 
-from .conftest import ApiClient
+from .conftest import ApiClient, refusal
 
 
 def refused(call, *args) -> Problem:
@@ -318,21 +318,6 @@ def test_bad_vote_settings_are_refused(room, data):
 
 
 # -- the API ---------------------------------------------------------------------------------
-
-
-def refusal(response, status: int, field: str | None = None) -> dict:
-    """Assert the one error shape; return the body."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    answer = response.get_json()
-    assert answer["ok"] is False and answer["error"]
-    if field is not None:
-        assert answer["errors"][0]["field"] == field
-    return answer
-
-
-@pytest.fixture
-def alice(phone) -> ApiClient:
-    yield phone()
 
 
 @pytest.fixture

@@ -5,28 +5,9 @@ import uuid
 import pytest
 
 from workshop import contributions
-from workshop.extensions import db, socketio
+from workshop.extensions import db
 from workshop.models import Workshop
 from workshop.workshops import close_workshop
-
-
-@pytest.fixture
-def connect(app):
-    """`connect(http_client)`: a socket that shares that HTTP client's cookies (device or login)."""
-    # Handle each event before emit() returns, so the acknowledgement is there to read.
-    socketio.server.async_handlers = False
-    made = []
-
-    def factory(http_client):
-        socket = socketio.test_client(app, flask_test_client=http_client)
-        assert socket.is_connected()
-        made.append(socket)
-        return socket
-
-    yield factory
-    for socket in made:
-        if socket.is_connected():
-            socket.disconnect()
 
 
 def watch(socket, code: str, since: int = 0) -> dict:

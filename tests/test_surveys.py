@@ -11,7 +11,7 @@ from workshop.models import Phase, Survey, SurveyAnswer, SurveyOption
 from workshop.problems import Problem
 from workshop.workshops import close_workshop, create_workshop
 
-from .conftest import API_HEADERS, ApiClient
+from .conftest import API_HEADERS, ApiClient, refusal
 
 
 def refused(call, *args, **kwargs) -> Problem:
@@ -434,21 +434,6 @@ def test_making_and_closing_a_survey_is_pushed(room, pushed):
 
 
 # -- over HTTP ---------------------------------------------------------------------------------------
-
-
-def refusal(response, status: int, field: str | None = None) -> dict:
-    """Assert the one error shape; return the body."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert body["ok"] is False and body["error"]
-    if field is not None:
-        assert body["errors"][0]["field"] == field
-    return body
-
-
-@pytest.fixture
-def alice(phone) -> ApiClient:
-    yield phone()
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from workshop import changes, gatherings, phases, topics, votes
 from workshop.changes import PUBLIC, STAFF, changes_since
-from workshop.extensions import db, socketio
+from workshop.extensions import db
 from workshop.models import Change, Phase, TopicProposal
 from workshop.problems import Problem
 from workshop.workshops import close_workshop, create_workshop
 
-from .conftest import API_HEADERS, ApiClient
+from .conftest import API_HEADERS, ApiClient, refusal
 
 
 def refused(call, *args) -> Problem:
@@ -397,26 +397,6 @@ def test_only_staff_confirm_the_topic(room, topic_vote):
 # -- the API ---------------------------------------------------------------------------------
 
 
-def refusal(response, status: int, field: str | None = None) -> dict:
-    """Assert the one error shape; return the body."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    answer = response.get_json()
-    assert answer["ok"] is False and answer["error"]
-    if field is not None:
-        assert answer["errors"][0]["field"] == field
-    return answer
-
-
-@pytest.fixture
-def alice(phone) -> ApiClient:
-    yield phone()
-
-
-def put(api: ApiClient, path: str, json):
-    """PUT as a browser's fetch would (the shared ApiClient has no put)."""
-    return api.client.put(api.url(path), json=json, headers=API_HEADERS)
-
-
 def test_proposing_over_the_api_is_201_then_200_then_409(alice):
     data = body("Asuminen")
     first = alice.post("/topics", json=data)
@@ -477,13 +457,13 @@ def test_the_vote_and_the_topic_over_the_api(alice, phone, staff):
     assert [option["label"] for option in question["options"]] == ["Asuminen", "Ruoka"]
     dot = {"uuid": str(uuid.uuid4()), "option_id": question["options"][1]["id"]}
     assert alice.post("/dots", json=dot).status_code == 201
-    confirmed = put(staff, "/topic", {"option_id": question["options"][1]["id"]})
+    confirmed = staff.put("/topic", {"option_id": question["options"][1]["id"]})
     assert confirmed.status_code == 200
     assert confirmed.get_json()["workshop"]["topic"] == "Ruoka"
     [workshop] = [c for c in alice.get("/changes").get_json()["changes"] if c["type"] == "workshop"]
     assert workshop["topic"] == "Ruoka"
-    assert put(staff, "/topic", {"text": "Asuminen ja arki"}).get_json()["workshop"]["topic"] == "Asuminen ja arki"
-    assert put(staff, "/topic", {"text": ""}).get_json()["workshop"]["topic"] == ""
+    assert staff.put("/topic", {"text": "Asuminen ja arki"}).get_json()["workshop"]["topic"] == "Asuminen ja arki"
+    assert staff.put("/topic", {"text": ""}).get_json()["workshop"]["topic"] == ""
 
 
 def test_a_vote_on_fewer_than_two_proposals_is_422(alice, staff):
@@ -549,24 +529,6 @@ def test_no_500_from_any_topic_endpoint(alice, staff):
 
 
 # -- live push over the socket -------------------------------------------------------------------
-
-
-@pytest.fixture
-def connect(app):
-    """`connect(http_client)`: a socket that shares that HTTP client's cookies (device or login)."""
-    socketio.server.async_handlers = False  # handle each event before emit() returns
-    made = []
-
-    def factory(http_client):
-        socket = socketio.test_client(app, flask_test_client=http_client)
-        assert socket.is_connected()
-        made.append(socket)
-        return socket
-
-    yield factory
-    for socket in made:
-        if socket.is_connected():
-            socket.disconnect()
 
 
 def watched(socket, code: str) -> None:
