@@ -32,7 +32,7 @@ def body(text="Asuminen", **fields) -> dict:
 
 
 def propose(room, actor, text="Asuminen"):
-    return topics.propose(room.workshop, actor, body(text)).topic
+    return topics.propose(room.workshop, actor, body(text)).item
 
 
 def state_of(workshop, entity, entity_id, audience):
@@ -49,7 +49,7 @@ def test_a_participant_proposes_a_topic_in_phase_one(room):
     alice = room.participant()
     gathering = gatherings.create(room.workshop, room.staff, {"title": "Maanantai"})
     result = topics.propose(room.workshop, alice, body("  Asuminen \n ja  asunnottomuus "))
-    topic = result.topic
+    topic = result.item
     assert result.created
     assert topic.text == "Asuminen ja asunnottomuus"  # one line, blanks tidied
     assert (topic.participant_id, topic.account_id) == (alice.participant.id, None)
@@ -67,7 +67,7 @@ def test_the_same_proposal_sent_twice_is_stored_once(room, pushed):
     first = topics.propose(room.workshop, alice, data)
     last_seq = room.workshop.last_seq
     again = topics.propose(room.workshop, alice, dict(data))
-    assert first.created and not again.created and again.topic.id == first.topic.id
+    assert first.created and not again.created and again.item.id == first.item.id
     assert count(TopicProposal) == 1 and count(Change, Change.entity == "topic") == 1
     assert room.workshop.last_seq == last_seq
     assert len(pushed) == 2  # the first send, once per audience; the repeat pushes nothing
@@ -131,7 +131,7 @@ def test_a_proposal_of_exactly_120_characters_is_fine(room):
 def test_taking_back_erases_the_text_and_leaves_a_tombstone(room, pushed):
     alice = room.participant()
     data = body("Asuminen")
-    topic = topics.propose(room.workshop, alice, data).topic
+    topic = topics.propose(room.workshop, alice, data).item
     pushed.clear()
     topics.withdraw(room.workshop, alice, topic.uuid)
     assert topic.text == "" and topic.withdrawn_at is not None
@@ -143,7 +143,7 @@ def test_taking_back_erases_the_text_and_leaves_a_tombstone(room, pushed):
     assert pushed == []
     # A late replay of the outbox finds the tombstone and cannot bring the topic back.
     replay = topics.propose(room.workshop, alice, data)
-    assert not replay.created and replay.topic.withdrawn_at is not None
+    assert not replay.created and replay.item.withdrawn_at is not None
     assert topics.own_topics(room.workshop, alice) == []
 
 
@@ -204,7 +204,7 @@ def test_a_proposal_of_another_workshop_or_taken_back_cannot_be_moderated(room):
     taken_back = propose(room, alice)
     topics.withdraw(room.workshop, alice, taken_back.uuid)
     other = create_workshop("Katutyö")
-    foreign = topics.propose(other, room.staff, body()).topic
+    foreign = topics.propose(other, room.staff, body()).item
     for topic_id in (taken_back.id, foreign.id, 999999, 2**70, True):
         assert refused(topics.moderate, room.workshop, room.staff, topic_id, {"hidden": True}).status == 404
     assert foreign.hidden_at is None

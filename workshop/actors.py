@@ -30,6 +30,11 @@ class Actor:
         if not self.is_staff:
             raise Problem(_l("Only the facilitator can do this."), status=403)
 
+    def author_ids(self) -> dict[str, int | None]:
+        """The author columns of something this actor makes: `participant_id`, `account_id`."""
+        return {"participant_id": self.participant.id if self.participant else None,
+                "account_id": self.account.id if self.account else None}
+
     def owns(self, participant_id: int | None, account_id: int | None = None) -> bool:
         """Whether the thing with these author ids is this actor's own."""
         if self.participant is not None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,36 +120,52 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
 
     seq = changes.next_seq(workshop)  # the item's place on its board: it comes last
     item = Item(
-        workshop_id=workshop.id, position=seq, uuid=item_uuid, body_hash=body_hash, kind=ItemKind(kind), board_id=board.id,
-        text=text, colour=colour, from_paper=from_paper,
-        participant_id=actor.participant.id if actor.participant else None,
-        account_id=actor.account.id if actor.account else None,
-        revealed=not workshop.reveal_mode or actor.is_staff,
-        phase=workshop.phase, gathering_id=workshop.current_gathering_id,
-    )
+        workshop_id=workshop.id, position=seq, uuid=item_uuid, body_hash=body_hash, kind=ItemKind(kind),
+        board_id=board.id, text=text, colour=colour, from_paper=from_paper, **actor.author_ids(),
+        revealed=not workshop.reveal_mode or actor.is_staff, phase=workshop.phase,
+        gathering_id=workshop.current_gathering_id)
     if stored is not None:
         item.image_name, item.thumb_name = stored.name, stored.thumb_name
         item.image_width, item.image_height = stored.width, stored.height
-    db.session.add(item)
-    try:
-        db.session.flush()
-        changes.record(workshop, "item", item.id, seq)
-        changes.commit_and_publish()
-    except IntegrityError:
-        # The same UUID arrived twice at the same moment (two processes on PostgreSQL).
-        db.session.rollback()
+
+    def forget_picture():  # no row, so no file either
         if stored is not None:
             images.delete_image(media_dir(), stored.name, stored.thumb_name)
-        repeat = _repeat(workshop, actor, item_uuid, body_hash)
+
+    return store_once(workshop, actor, item, lambda: changes.record(workshop, "item", item.id, seq), forget_picture)
+
+
+def store_once(workshop: Workshop, actor: Actor, row, record: Callable[[], object] | None = None,
+               forget: Callable[[], None] | None = None) -> Submitted:
+    """Insert `row` (an item, dot, answer… made under a client's UUID), commit and push it.
+
+    `record()` runs once the row has its id, to log the change the walls are sent. Two
+    sends of one UUID at the same moment (two processes on PostgreSQL) both get past the
+    repeat check; the unique constraint refuses the second insert, which is then answered
+    as the repeat it is. When nothing was stored, `forget()` undoes what the caller did
+    outside the database (a picture file written before the row).
+    """
+    client_uuid, body_hash = row.uuid, row.body_hash
+    db.session.add(row)
+    try:
+        db.session.flush()
+        if record is not None:
+            record()
+        changes.commit_and_publish()
+    except IntegrityError:
+        db.session.rollback()
+        if forget is not None:
+            forget()
+        repeat = repeat_of(type(row), workshop, actor, client_uuid, body_hash)
         if repeat is None:
             raise
         return Submitted(repeat, created=False)
     except BaseException:
         db.session.rollback()
-        if stored is not None:  # no row, so no file either
-            images.delete_image(media_dir(), stored.name, stored.thumb_name)
+        if forget is not None:
+            forget()
         raise
-    return Submitted(item, created=True)
+    return Submitted(row, created=True)
 
 
 def withdraw(workshop: Workshop, actor: Actor, item_uuid: str) -> Item:

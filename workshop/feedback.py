@@ -24,11 +24,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from . import phases
 from .actors import Actor
-from .contributions import Submitted, repeat_of, require_open
+from .contributions import Submitted, repeat_of, require_open, store_once
 from .database import begin_write
 from .extensions import db
 from .gatherings import gatherings_of
@@ -75,19 +74,8 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
         raise Problem(_l("This phase has not been reached yet."), field="phase", status=422)
     row = PhaseFeedback(
         workshop_id=workshop.id, uuid=feedback_uuid, body_hash=body_hash, phase=phase,
-        gathering_id=workshop.current_gathering_id, rating=rating, way=way, comment=comment,
-        participant_id=actor.participant.id if actor.participant else None,
-        account_id=actor.account.id if actor.account else None)
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same UUID at the same moment from two processes
-        db.session.rollback()
-        repeat = repeat_of(PhaseFeedback, workshop, actor, feedback_uuid, body_hash)
-        if repeat is None:
-            raise
-        return Submitted(repeat, created=False)
-    return Submitted(row, created=True)
+        gathering_id=workshop.current_gathering_id, rating=rating, way=way, comment=comment, **actor.author_ids())
+    return store_once(workshop, actor, row)  # nothing to push: the dashboard reads feedback
 
 
 def feedback_state(row: PhaseFeedback) -> dict:

@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from . import changes, phases
 from .actors import Actor
-from .contributions import Submitted, repeat_of, require_open
+from .contributions import Submitted, repeat_of, require_open, store_once
 from .database import begin_write
 from .extensions import db
 from .inputs import bool_field, choice_field, int_field, is_id, require_mapping, text_field, uuid_field
@@ -213,23 +212,10 @@ def answer(workshop: Workshop, actor: Actor, survey_id: int, data: Mapping) -> S
     if not survey.is_open:
         raise Problem(_l("This survey has been closed."), status=423)
     row = SurveyAnswer(
-        workshop_id=workshop.id, uuid=answer_uuid, body_hash=body_hash, survey_id=survey.id,
-        participant_id=actor.participant.id if actor.participant else None,
-        account_id=actor.account.id if actor.account else None,
+        workshop_id=workshop.id, uuid=answer_uuid, body_hash=body_hash, survey_id=survey.id, **actor.author_ids(),
         gathering_id=workshop.current_gathering_id,
         choices=",".join(str(option_id) for option_id in choices), scale=scale, text=text or "")
-    db.session.add(row)
-    try:
-        db.session.flush()
-        changes.record(workshop, "survey", survey.id)
-        changes.commit_and_publish()
-    except IntegrityError:  # the same UUID at the same moment from two processes
-        db.session.rollback()
-        repeat = _repeat(workshop, actor, answer_uuid, body_hash)
-        if repeat is None:
-            raise
-        return Submitted(repeat, created=False)
-    return Submitted(row, created=True)
+    return store_once(workshop, actor, row, lambda: changes.record(workshop, "survey", survey.id))
 
 
 def _parse_answer(survey: Survey, data: Mapping) -> tuple[list[int], int | None, str | None]:

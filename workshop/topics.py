@@ -16,16 +16,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from . import changes, phases, votes
 from .actors import Actor
-from .contributions import repeat_of, require_open
+from .contributions import Submitted, repeat_of, require_open, store_once
 from .database import begin_write
 from .extensions import db
 from .inputs import bool_field, int_field, is_id, require_mapping, text_field, uuid_field
@@ -40,16 +38,9 @@ CHOSEN_TOPIC_MAX_LENGTH = 200
 PURPOSE = "topics"
 
 
-@dataclass(frozen=True)
-class Proposed:
-    """The stored proposal, and whether this call created it (False: it was a repeat)."""
-
-    topic: TopicProposal
-    created: bool
-
-
-def propose(workshop: Workshop, actor: Actor, data: Mapping) -> Proposed:
-    """Propose a topic (`uuid`, `text`), or return the stored one if this UUID was sent before.
+def propose(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
+    """Propose a topic (`uuid`, `text`), or return the stored one if this UUID was sent before
+    (`.item` is the proposal, `.created` whether this call made it).
 
     :raise Problem: 410 the workshop has ended; 409 the UUID was used for something else,
         or a participant proposes outside phase 1; 422 invalid input.
@@ -67,27 +58,13 @@ def propose(workshop: Workshop, actor: Actor, data: Mapping) -> Proposed:
     begin_write()
     repeat = repeat_of(TopicProposal, workshop, actor, topic_uuid, body_hash)
     if repeat is not None:
-        return Proposed(repeat, created=False)
+        return Submitted(repeat, created=False)
     require_open(workshop, actor)
     phases.require(workshop, actor, phases.TOPICS)
     topic = TopicProposal(
-        workshop_id=workshop.id, uuid=topic_uuid, body_hash=body_hash, text=text,
-        participant_id=actor.participant.id if actor.participant else None,
-        account_id=actor.account.id if actor.account else None,
+        workshop_id=workshop.id, uuid=topic_uuid, body_hash=body_hash, text=text, **actor.author_ids(),
         gathering_id=workshop.current_gathering_id)
-    db.session.add(topic)
-    try:
-        db.session.flush()
-        changes.record(workshop, "topic", topic.id)
-        changes.commit_and_publish()
-    except IntegrityError:
-        # The same UUID arrived twice at the same moment (two processes on PostgreSQL).
-        db.session.rollback()
-        repeat = repeat_of(TopicProposal, workshop, actor, topic_uuid, body_hash)
-        if repeat is None:
-            raise
-        return Proposed(repeat, created=False)
-    return Proposed(topic, created=True)
+    return store_once(workshop, actor, topic, lambda: changes.record(workshop, "topic", topic.id))
 
 
 def withdraw(workshop: Workshop, actor: Actor, topic_uuid: str) -> TopicProposal:

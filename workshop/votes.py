@@ -14,11 +14,10 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from . import changes
 from .actors import Actor
-from .contributions import Submitted, repeat_of, require_open
+from .contributions import Submitted, repeat_of, require_open, store_once
 from .database import begin_write
 from .extensions import db
 from .inputs import int_field, is_id, require_mapping, text_field, uuid_field
@@ -113,20 +112,8 @@ def cast(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
             raise Problem(_l("You have used all your %(count)s dots. You can move a dot to another option.",
                              count=question.dots_per_person), field="option_id", status=422)
     dot = Dot(workshop_id=workshop.id, uuid=dot_uuid, body_hash=body_hash, question_id=question.id,
-              option_id=option.id, participant_id=actor.participant.id if actor.participant else None,
-              account_id=actor.account.id if actor.account else None)
-    db.session.add(dot)
-    try:
-        db.session.flush()
-        changes.record(workshop, "question", question.id)
-        changes.commit_and_publish()
-    except IntegrityError:  # the same UUID at the same moment from two processes
-        db.session.rollback()
-        repeat = _repeat(workshop, actor, dot_uuid, body_hash)
-        if repeat is None:
-            raise
-        return Submitted(repeat, created=False)
-    return Submitted(dot, created=True)
+              option_id=option.id, **actor.author_ids())
+    return store_once(workshop, actor, dot, lambda: changes.record(workshop, "question", question.id))
 
 
 def move(workshop: Workshop, actor: Actor, dot_uuid: str, data: Mapping) -> Dot:

@@ -14,7 +14,7 @@ def propose_topic(code: str):
     """Propose a topic (`uuid`, `text`); 201 created, 200 a repeat of the same send."""
     workshop, actor = context(code)
     result = topics.propose(workshop, actor, body())
-    return ok(201 if result.created else 200, topic=topics.own_topic_state(result.topic))
+    return ok(201 if result.created else 200, topic=topics.own_topic_state(result.item))
 
 
 @bp.delete("/topics/<topic_uuid>")
