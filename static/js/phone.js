@@ -653,6 +653,7 @@ async function nextPerson() {
     say(explain(error), "error");
     return;
   }
+  sessionStorage.removeItem(explainedKey); // the next person starts with the explanation too
   window.location.reload();
 }
 
