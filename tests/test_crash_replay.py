@@ -1,0 +1,182 @@
+"""The server is killed (SIGKILL) while a phone replays its outbox, then restarted.
+
+The phone does what `static/js/outbox.js` does: it sends its twenty items one at a time,
+in order, each under its own UUID, and sends an item again (the same UUID, the same body)
+until the server answers 2xx. The server is `python run.py`, as deployed, killed without
+warning twice at random moments of the replay. Afterwards every item is stored exactly
+once, in the order sent, and every picture's row has its file.
+"""
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+from .conftest import API_HEADERS, make_picture
+
+ROOT = Path(__file__).resolve().parent.parent
+ITEMS = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`python run.py` on one port and data directory, started again after each kill."""
+
+    def __init__(self, sessions: Path):
+        self.port = free_port()
+        self.sessions = sessions
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = None
+        self.kills = 0
+
+    def start(self) -> None:
+        env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(self.sessions),
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("DATABASE_URL", None)
+        env.pop("SOCKETIO_ASYNC_MODE", None)  # as deployed: gevent
+        self.process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/", timeout=2)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the server did not start")
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+        self.kills += 1
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    sessions = tmp_path / "sessions"
+    server = Server(sessions)
+    server.start()  # migrates the fresh data directory
+    yield server
+    server.stop()
+
+
+def outbox(code: str, board_id: int) -> list[dict]:
+    """Twenty items as a phone's outbox holds them: notes, and every fifth a drawing."""
+    items = []
+    for number in range(ITEMS):
+        entry = {"uuid": str(uuid.uuid4()), "kind": "note", "board_id": board_id, "text": f"Lappu {number}"}
+        if number % 5 == 4:
+            colour = (number * 10, 80, 160)
+            entry.update(kind="drawing", text=f"Piirros {number}",
+                         image=make_picture("PNG", (300, 200), colour))
+        items.append(entry)
+    return items
+
+
+def send(session: requests.Session, server: Server, code: str, item: dict) -> requests.Response:
+    url = f"{server.url}/api/w/{code}/items"
+    if "image" in item:
+        fields = {key: str(value) for key, value in item.items() if key != "image"}
+        return session.post(url, data=fields, files={"image": ("drawing.png", item["image"], "image/png")},
+                            headers=API_HEADERS, timeout=10)
+    return session.post(url, json=item, headers=API_HEADERS, timeout=10)
+
+
+def test_every_item_replayed_through_two_kills_is_stored_exactly_once(server, tmp_path):
+    rng = random.Random(20261123)
+    staff = requests.Session()
+    staff.get(f"{server.url}/facilitator/setup")  # the first account, offered on the laptop itself
+    workshop = create_workshop_over_http(staff, server)
+    phone = requests.Session()
+    assert phone.get(f"{server.url}/j/{workshop['code']}", timeout=10).ok
+    board = next(c for c in phone.get(f"{server.url}/api/w/{workshop['code']}/changes", timeout=10).json()["changes"]
+                 if c["type"] == "board")
+    items = outbox(workshop["code"], board["id"])
+
+    # Two kills at random moments while the replay runs.
+    kills_at = sorted(rng.uniform(0.05, 1.5) for _ in range(2))
+    started = time.monotonic()
+
+    def killer():
+        for moment in kills_at:
+            time.sleep(max(0.0, started + moment - time.monotonic()))
+            if server.alive():
+                server.kill()
+
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    answers, resent = [], 0
+    for item in items:
+        while True:  # the outbox: the same item again until the server says it is stored
+            try:
+                answer = send(phone, server, workshop["code"], item)
+            except requests.RequestException:
+                answer = None
+            if answer is not None and answer.status_code in (200, 201):
+                answers.append(answer.json()["item"])
+                break
+            assert answer is None or answer.status_code >= 500, answer.text
+            resent += 1
+            if not server.alive():
+                thread.join(timeout=0)  # a kill may still be pending; starting again is safe
+                server.start()
+            time.sleep(0.05)
+    thread.join()
+    assert server.kills >= 1 and resent >= 1, "no kill hit the replay: make the kills earlier"
+    if not server.alive():  # the last kill came after the last item
+        server.start()
+
+    stored = phone.get(f"{server.url}/api/w/{workshop['code']}/mine", timeout=10).json()["items"]
+    assert [item["uuid"] for item in stored] == [item["uuid"] for item in items]  # each once, in order
+    assert [item["text"] for item in stored] == [item["text"] for item in items]
+    for item in stored:
+        if item["kind"] == "drawing":
+            picture = phone.get(server.url + item["image"]["url"], timeout=10)
+            assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+
+
+def create_workshop_over_http(staff: requests.Session, server: Server) -> dict:
+    """The facilitator's first account and a workshop, through the pages as a person would."""
+    import re
+
+    page = staff.get(f"{server.url}/facilitator/setup", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    answer = staff.post(f"{server.url}/facilitator/setup", timeout=10, data={
+        "csrf_token": token.group(1), "username": "anna", "password": "correct horse battery",
+        "confirm": "correct horse battery"})
+    assert answer.ok, answer.text
+    page = staff.get(f"{server.url}/facilitator/", timeout=10).text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', page)
+    answer = staff.post(f"{server.url}/facilitator/", timeout=10, data={
+        "csrf_token": token.group(1), "title": "Päiväkeskus", "place": "Kallio", "language": "fi"})
+    assert answer.ok, answer.text
+    workshop_url = answer.url
+    code = re.search(r'class="join-code[^"]*">([^<]+)<', staff.get(workshop_url, timeout=10).text).group(1)
+    return {"code": code.replace(" ", "")}
