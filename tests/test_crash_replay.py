@@ -47,8 +47,9 @@ class Server:
                "PYTHONUNBUFFERED": "1"}
         env.pop("DATABASE_URL", None)
         env.pop("SOCKETIO_ASYNC_MODE", None)  # as deployed: gevent
+        self.log = open(self.sessions.parent / f"server-{self.kills}.log", "w")
         self.process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -56,17 +57,21 @@ class Server:
                 return
             except requests.ConnectionError:
                 time.sleep(0.05)
-        raise RuntimeError("the server did not start")
+        self.log.close()
+        raise RuntimeError("the server did not start:\n" + Path(self.log.name).read_text())
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-        self.kills += 1
+        if self.alive():
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+            self.log.close()
+            self.kills += 1
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def stop(self) -> None:
+        self.log.close()
         if self.alive():
             self.process.send_signal(signal.SIGINT)
             try:
@@ -118,20 +123,15 @@ def test_every_item_replayed_through_two_kills_is_stored_exactly_once(server, tm
                  if c["type"] == "board")
     items = outbox(workshop["code"], board["id"])
 
-    # Two kills at random moments while the replay runs.
-    kills_at = sorted(rng.uniform(0.05, 1.5) for _ in range(2))
-    started = time.monotonic()
+    # Two kills at random moments of the replay: as an item is being sent (or just before).
+    kill_before = {rng.randint(2, 8), rng.randint(10, 17)}
+    timers = []
 
-    def killer():
-        for moment in kills_at:
-            time.sleep(max(0.0, started + moment - time.monotonic()))
-            if server.alive():
-                server.kill()
-
-    thread = threading.Thread(target=killer, daemon=True)
-    thread.start()
     answers, resent = [], 0
-    for item in items:
+    for number, item in enumerate(items):
+        if number in kill_before:
+            timers.append(threading.Timer(rng.uniform(0.0, 0.03), server.kill))
+            timers[-1].start()
         while True:  # the outbox: the same item again until the server says it is stored
             try:
                 answer = send(phone, server, workshop["code"], item)
@@ -143,11 +143,11 @@ def test_every_item_replayed_through_two_kills_is_stored_exactly_once(server, tm
             assert answer is None or answer.status_code >= 500, answer.text
             resent += 1
             if not server.alive():
-                thread.join(timeout=0)  # a kill may still be pending; starting again is safe
                 server.start()
             time.sleep(0.05)
-    thread.join()
-    assert server.kills >= 1 and resent >= 1, "no kill hit the replay: make the kills earlier"
+    for timer in timers:
+        timer.join()
+    assert server.kills == 2 and resent >= 1
     if not server.alive():  # the last kill came after the last item
         server.start()
 
