@@ -147,6 +147,16 @@ class TestGuessingIsLimited:
         assert statuses == [200, 200, 200, 429]
         assert app.test_client().get(f"/j/{other['code']}").status_code == 200
 
+    def test_a_phone_that_joined_opens_its_workshop_again_whatever_the_limit(self, app_factory, make_workshop):
+        # Reloading the page (or the service worker keeping it for offline use) is not a new join.
+        app = app_factory(JOINS_PER_WORKSHOP="2 per minute")
+        workshop = make_workshop()
+        phone = app.test_client()
+        statuses = [phone.get(f"/j/{workshop['code']}").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 200]
+        assert app.test_client().get(f"/j/{workshop['code']}").status_code == 200  # 1 of 2 used by the phone
+        assert app.test_client().get(f"/j/{workshop['code']}").status_code == 429
+
 
 def test_login_guessing_is_limited_per_account(app_factory, facilitator):
     app = app_factory(LOGIN_FAILURES_PER_ACCOUNT="3 per hour")

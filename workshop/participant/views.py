@@ -72,7 +72,7 @@ def join_typed():
 @bp.get("/j/<code>")
 @_failures_per_network
 @_failures_global
-@limiter.limit(config_limit("JOINS_PER_WORKSHOP"), key_func=_code_key)
+@limiter.limit(config_limit("JOINS_PER_WORKSHOP"), key_func=_code_key, exempt_when=_already_joined)
 def join_link(code: str):
     """The QR code's target: join the workshop and show the participant page.
 
