@@ -13,6 +13,9 @@ PUBLIC_ENDPOINTS = {
     "language.switch",           # the language buttons on every page
     "auth.login",
     "auth.setup",                # first run only: 404 once an account exists
+    "pwa.manifest",              # the installable app: name, icons, colours
+    "pwa.service_worker",        # the offline shell: public files only, never data
+    "pwa.offline",               # what an unvisited page shows without a connection
 }
 
 
@@ -81,3 +84,26 @@ def test_the_login_page_brings_you_back(client, facilitator, make_workshop, path
     login = client.post(response.headers["Location"], data={"username": "anna", "password": facilitator.password})
     assert login.status_code == 303
     assert login.headers["Location"] == path
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("patch", "", {"phase": "collection"}),
+    ("post", "/boards", {"title": "Uusi"}),
+    ("post", "/themes", {"name": "Teema"}),
+    ("post", "/surveys", {"kind": "text", "title": "Mitä?"}),
+    ("get", "/dashboard", None),
+])
+def test_an_outreach_workers_login_is_not_staff_in_a_workshop(app, client, make_workshop, method, path, body):
+    from workshop.accounts import create_account
+    from workshop.models import Role
+
+    from .conftest import API_HEADERS
+
+    with app.app_context():
+        create_account("ville", "correct horse battery", role=Role.WORKER)
+    client.post("/facilitator/login", data={"username": "ville", "password": "correct horse battery"})
+    assert client.get("/street/").status_code == 200  # logged in, as an outreach worker
+    code = make_workshop()["code"]
+    kwargs = {"headers": API_HEADERS} | ({"json": body} if body is not None else {})
+    answer = getattr(client, method)(f"/api/w/{code}{path}", **kwargs)
+    assert answer.status_code == 403  # not a participant of this workshop either, and never staff

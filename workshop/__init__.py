@@ -99,8 +99,12 @@ def register_blueprints(app: Flask) -> None:
     from .auth import bp as auth
     from .facilitator import bp as facilitator
     from .participant import bp as participant
+    from .street_views import bp as street
 
     app.register_blueprint(participant)
     app.register_blueprint(auth)
     app.register_blueprint(facilitator)
     app.register_blueprint(api)
+    app.register_blueprint(street)  # its JSON API (/api/street/...) is nested in it
+    from .pwa import bp as pwa  # the manifest, /sw.js and the offline page (issue 5)
+    app.register_blueprint(pwa)

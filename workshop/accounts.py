@@ -67,3 +67,8 @@ def authenticate(username: str, password: str) -> Account | None:
     if not check_password_hash(account.password_hash, password) or not account.is_active:
         return None
     return account
+
+
+def accounts_with_role(role: Role) -> list[Account]:
+    """The accounts of one role, in the order of their names."""
+    return list(db.session.scalars(select(Account).where(Account.role == role).order_by(Account.username_key)))

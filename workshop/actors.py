@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from .models import Account, Participant
+from .models import Account, Participant, Role
 from .problems import Problem
 
 
@@ -22,8 +22,11 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        """Staff may moderate, manage boards and votes, and type in paper notes."""
-        return self.account is not None
+        """Staff (facilitators) may moderate, manage boards and votes, and type in paper notes.
+
+        Other accounts (an outreach worker) are not staff of any workshop.
+        """
+        return self.account is not None and self.account.role == Role.FACILITATOR
 
     def require_staff(self) -> None:
         """:raise Problem: (403) a participant tried something only staff may do."""

@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app workshop facilitator create NAME`."""
+"""Command-line tools: `flask --app workshop facilitator create NAME [--role worker]`."""
 from __future__ import annotations
 
 import click
@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from .accounts import create_account
+from .models import Role
 from .problems import Problem
 
 facilitator_cli = AppGroup("facilitator", help="Manage facilitator accounts.")
@@ -15,13 +16,18 @@ facilitator_cli = AppGroup("facilitator", help="Manage facilitator accounts.")
 @facilitator_cli.command("create")
 @click.argument("name")
 @click.password_option(help="The password (asked twice if not given).")
-def create_facilitator(name: str, password: str) -> None:
-    """Create a facilitator account called NAME."""
+@click.option("--role", type=click.Choice([role.value for role in Role]), default=Role.FACILITATOR.value,
+              show_default=True, help="worker: a street outreach worker, who only writes street notes.")
+def create_facilitator(name: str, password: str, role: str) -> None:
+    """Create a facilitator account (or with --role worker, an outreach worker's) called NAME."""
     try:
-        create_account(name, password)
+        create_account(name, password, Role(role))
     except Problem as problem:
         raise click.ClickException(str(problem.message)) from None
-    click.echo(_("Facilitator account %(name)s was created.", name=name.strip()))
+    if role == Role.WORKER.value:
+        click.echo(_("Outreach worker account %(name)s was created.", name=name.strip()))
+    else:
+        click.echo(_("Facilitator account %(name)s was created.", name=name.strip()))
 
 
 def init_app(app: Flask) -> None:

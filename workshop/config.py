@@ -68,6 +68,10 @@ class Defaults:
     SOCKETIO_ASYNC_MODE = "gevent"
     SOCKETIO_MESSAGE_QUEUE: str | None = None
 
+    # The coarse areas a street note may name (never coordinates), set per deployment; from
+    # the environment as a comma-separated list. Changing it keeps old notes' areas as written.
+    STREET_AREAS = ["Keskusta", "Itäinen alue", "Läntinen alue", "Pohjoinen alue", "Eteläinen alue"]
+
 
 #: Environment variables read at start-up, and the setting each one fills.
 ENVIRONMENT = {
@@ -81,6 +85,7 @@ ENVIRONMENT = {
     "SOCKETIO_MESSAGE_QUEUE": "SOCKETIO_MESSAGE_QUEUE",
     "SOCKETIO_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "STREET_AREAS": "STREET_AREAS",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -92,8 +97,20 @@ def from_environment(environ: os._Environ | dict) -> dict:
     for variable, key in ENVIRONMENT.items():
         value = environ.get(variable)
         if value:
-            settings[key] = value.strip().lower() in _TRUE if key == "SESSION_COOKIE_SECURE" else value
+            settings[key] = _PARSERS.get(key, str)(value)
     return settings
+
+
+def comma_list(value: str) -> list[str]:
+    """A comma-separated setting as a list, blanks trimmed and empty entries dropped."""
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
+
+
+#: How a setting is read from its environment variable's text (default: as it is).
+_PARSERS = {
+    "SESSION_COOKIE_SECURE": lambda value: value.strip().lower() in _TRUE,
+    "STREET_AREAS": comma_list,
+}
 
 
 def sqlite_url(sessions_dir: str) -> str:

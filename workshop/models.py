@@ -45,9 +45,11 @@ class UTCDateTime(TypeDecorator):
 
 
 class Role(str, enum.Enum):
-    """What a staff account may do. Later issues add worker, handler, director and admin."""
+    """What a staff account may do. Later issues add handler, director and admin."""
 
     FACILITATOR = "facilitator"
+    # A street outreach worker: files street notes from a phone, and does nothing else.
+    WORKER = "worker"
 
 
 class Phase(str, enum.Enum):
@@ -74,7 +76,7 @@ def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
 
 
 class Account(UserMixin, db.Model):
-    """A staff member who logs in: for now, a facilitator."""
+    """A staff member who logs in: a facilitator or a street outreach worker (`Role`)."""
 
     __tablename__ = "account"
 
@@ -472,7 +474,68 @@ class Change(db.Model):
     __table_args__ = (db.UniqueConstraint("workshop_id", "seq", name="uq_change_seq"),)
 
 
+class StreetNature(str, enum.Enum):
+    """The nature of an observed phenomenon, as on the professional's form (DOMAIN.md)."""
+
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    OTHER = "other"  # "other important"
+
+
+class StreetCategory(str, enum.Enum):
+    """The ten phenomenon categories of the professional's form (DOMAIN.md, seed 002)."""
+
+    OWN_SERVICES = "own_services"
+    OTHER_SERVICES = "other_services"  # other authorities' services
+    NETWORK_COOPERATION = "network_cooperation"
+    OWN_RESOURCES = "own_resources"
+    OTHER_RESOURCES = "other_resources"  # other authorities' resources
+    INTERNAL_PROCESSES = "internal_processes"
+    CROSS_SECTOR_PROCESSES = "cross_sector_processes"
+    CLIENT_WORK = "client_work"
+    CLIENT_NEEDS = "client_needs"  # needs produced by clients
+    SOCIAL_PROBLEMS = "social_problems"
+
+
+class StreetNote(db.Model):
+    """A street note (katuhavainto): what an outreach worker met, written on the spot.
+
+    Made on a phone that may be offline for weeks: `uuid` is the phone's, and together
+    with `body_hash` it makes a replay by the outbox harmless, as for items. `written_at`
+    is the phone's clock when the note was written, not when it reached the server. The
+    place is only a coarse area from the deployment's list: never coordinates, and nothing
+    about the phone.
+    """
+
+    __tablename__ = "street_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    # The worker who wrote it. No ondelete: an account with notes is deactivated, not deleted.
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    text: Mapped[str] = mapped_column(String(500))
+    nature: Mapped[StreetNature] = mapped_column(_enum(StreetNature, "street_nature"))
+    category: Mapped[StreetCategory] = mapped_column(_enum(StreetCategory, "street_category"))
+    # "" or one of the deployment's STREET_AREAS (kept as written: the list may change).
+    area: Mapped[str] = mapped_column(String(80), default="")
+    # Which workshop or topic the note is material for, if the worker said.
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="SET NULL"))
+    topic: Mapped[str] = mapped_column(String(200), default="")
+    image_name: Mapped[str | None] = mapped_column(String(64))
+    thumb_name: Mapped[str | None] = mapped_column(String(64))
+    image_width: Mapped[int | None] = mapped_column()
+    image_height: Mapped[int | None] = mapped_column()
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    account: Mapped[Account] = relationship()
+    workshop: Mapped[Workshop | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("account_id", "uuid", name="uq_street_note_uuid"),)
+
+
 __all__ = ["Account", "Board", "Change", "Dot", "Gathering", "Idea", "Item", "ItemKind", "Option", "Participant",
-           "Phase", "PhaseFeedback", "Question", "Survey", "SurveyAnswer", "SurveyKind", "SurveyOption",
-           "TopicProposal",
+           "Phase", "PhaseFeedback", "Question", "StreetCategory", "StreetNature", "StreetNote", "Survey",
+           "SurveyAnswer", "SurveyKind", "SurveyOption", "TopicProposal",
            "Role", "Theme", "Workshop", "utcnow"]

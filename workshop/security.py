@@ -16,6 +16,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data: blob:",
         "font-src 'self'",
         "connect-src 'self'",
+        # The service worker (/sw.js) and the web app manifest: said explicitly rather
+        # than left to the fallbacks (script-src, default-src), so a later change to
+        # those cannot switch off the offline app by accident.
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

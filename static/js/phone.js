@@ -4,14 +4,21 @@
 // feedback the facilitator asks for, an open question, an open vote, the explainer and a
 // topic in phase 1, a note in phase 2). Below it: what this phase offers, just listen,
 // my notes, see the wall.
-// Every send keeps what was written on the screen until the server said it is stored;
-// a refusal is explained and nothing is lost. On the shared tablet, every send returns to
-// the start, and "Next person" (or a few idle minutes) gives the next person a fresh
-// anonymous identity, so nobody sees the previous person's notes as theirs.
+// Every write goes through the outbox (outbox.js): it is kept on the phone with its UUID
+// and sent in order when there is a connection. A form waits a moment for its first try:
+// then it is cleared and says either "on the wall" or "saved on this phone". A refusal that
+// comes while the form is still open is shown on the form with the text kept; a later one
+// lands in "Could not be sent" with the reason, to copy out, try again or remove. Home
+// always says how many things are not sent yet. What waits is counted as done already
+// (a dot placed offline is a dot used), so the screens stay true to what the person did.
+// On the shared tablet, every send returns to the start, and "Next person" (or a few idle
+// minutes) gives the next person a fresh anonymous identity, so nobody sees the previous
+// person's notes as theirs; it waits until everything of the previous person is sent.
 
-import { ApiError, newUuid, request } from "./api.js";
+import { newUuid, request } from "./api.js";
 import { createDrawingPad } from "./drawing-pad.js";
 import { follow, listOf } from "./live.js";
+import { discard, drain, list, onChange, retry, sendThroughOutbox } from "./outbox.js";
 import { t } from "./strings.js";
 import { renderWall } from "./wall-view.js";
 
@@ -27,13 +34,17 @@ const activities = JSON.parse(root.dataset.activities);
 const explainedKey = `kuulluksi-explained-${code}`;
 
 let screen = "home";
-let mine = { items: [], dots: [], answers: {}, feedback: {}, topics: [] };
+let fromServer = { items: [], dots: [], answers: {}, feedback: {}, topics: [] }; // GET /mine
+let mine = fromServer; // the same with what still waits in the outbox applied on top
+let waiting = []; // this workshop's outbox entries not sent yet, oldest first
+let failed = []; // … and the ones the server refused
 
 const live = follow(code, {
   onChange: () => refresh(),
   onStatus: (state) => {
     const status = root.querySelector("[data-phone-status]");
     status.textContent = state === "offline" ? t("No connection right now. Wait a moment.") : "";
+    if (state === "online") drain(); // the socket is back: so is the network, most likely
   },
 });
 
@@ -139,24 +150,300 @@ function refresh() {
   if (screen === "feedback") renderFeedback(workshop);
   if (screen === "wall") renderWall(root.querySelector("[data-wall]"), live.entities, { staff: false });
   if (screen === "mine") renderMine();
+  if (screen === "failed") renderFailed();
 }
 
 async function loadMine() {
   try {
-    mine = { answers: {}, feedback: {}, topics: [], ...(await request(base, "GET", "/mine")) };
+    fromServer = { answers: {}, feedback: {}, topics: [], ...(await request(base, "GET", "/mine")) };
   } catch (error) {
-    // Keep the last known list; the screen says nothing is lost.
+    // Keep the last known list; what waits in the outbox is shown on top of it.
   }
+  mine = withWaiting(fromServer, waiting);
 }
 
-function explain(error) {
-  if (error instanceof ApiError && error.status === 0) return t("No connection right now. Your text is still here: try again in a moment.");
-  return (error && error.message) || t("Something went wrong. Your text is still here: try again.");
+// --- the outbox: what is not sent yet, and what could not be sent ---------------------------
+const SAVED = () => t("Saved on this phone. It will be sent when there is a connection.");
+const outboxLine = root.querySelector("[data-outbox-status]");
+const waitingButton = root.querySelector("[data-outbox-waiting]");
+const failedButton = root.querySelector("[data-outbox-failed]");
+const pictureUrls = new Map(); // seq -> object URL of a picture not sent yet
+let outboxReading = null;
+let outboxDirty = false;
+let showSending = false;
+let sendingTimer = 0;
+
+/** The option (and its question) of a dot vote, from the live state. */
+function optionOf(optionId) {
+  for (const question of listOf(live.entities, "question")) {
+    const option = question.options.find((candidate) => candidate.id === optionId);
+    if (option) return { question, option };
+  }
+  return { question: null, option: null };
 }
 
-async function sent(text) {
-  await loadMine();
-  say(text, "ok");
+function formFields(entry) {
+  return Object.fromEntries((entry.form || []).filter(([, value]) => typeof value === "string"));
+}
+
+/** What the person has made as they should see it: the server's lists with the outbox's
+ *  waiting entries applied in order (a dot placed offline is already one of theirs). */
+function withWaiting(server, entries) {
+  const view = {
+    ...server, items: [...server.items], dots: server.dots.map((dot) => ({ ...dot })),
+    answers: { ...server.answers }, feedback: { ...server.feedback }, topics: [...(server.topics || [])],
+  };
+  for (const entry of entries) {
+    const json = entry.json || {};
+    if (["note", "drawing", "photo"].includes(entry.kind)) {
+      const data = entry.form ? formFields(entry) : json;
+      if (!view.items.some((item) => item.uuid === entry.uuid)) {
+        view.items.push({ uuid: entry.uuid, kind: entry.kind, text: data.text || "", colour: data.colour || "yellow",
+          board_id: Number(data.board_id), waiting: entry });
+      }
+    } else if (entry.kind === "take-back") {
+      view.items = view.items.filter((item) => item.uuid !== entry.uuid);
+    } else if (entry.kind === "dot" && !view.dots.some((dot) => dot.uuid === entry.uuid)) {
+      const { question } = optionOf(json.option_id);
+      view.dots.push({ uuid: entry.uuid, option_id: json.option_id, question_id: question && question.id,
+        waiting: entry });
+    } else if (entry.kind === "dot-move") {
+      const dot = view.dots.find((candidate) => candidate.uuid === entry.uuid);
+      if (dot) dot.option_id = json.option_id;
+    } else if (entry.kind === "dot-back") {
+      view.dots = view.dots.filter((dot) => dot.uuid !== entry.uuid);
+    } else if (entry.kind === "answer") {
+      const survey = /\/surveys\/(\d+)\/answers$/.exec(entry.path);
+      if (survey) view.answers[survey[1]] = { ...json, survey_id: Number(survey[1]) };
+    } else if (entry.kind === "feedback") {
+      view.feedback[json.phase] = { ...json };
+    } else if (entry.kind === "topic" && !view.topics.some((topic) => topic.uuid === entry.uuid)) {
+      view.topics.push({ uuid: entry.uuid, text: json.text, waiting: entry });
+    } else if (entry.kind === "topic-back") {
+      view.topics = view.topics.filter((topic) => topic.uuid !== entry.uuid);
+    }
+  }
+  return view;
+}
+
+/** Read this workshop's outbox again and show it. Calls coalesce: one read at a time. */
+function refreshOutbox() {
+  if (outboxReading) {
+    outboxDirty = true;
+    return outboxReading;
+  }
+  outboxReading = (async () => {
+    do {
+      outboxDirty = false;
+      let entries = [];
+      try {
+        entries = await list(code);
+      } catch (error) {
+        entries = []; // no IndexedDB here: every write is sent directly (see write())
+      }
+      waiting = entries.filter((entry) => entry.state !== "failed");
+      failed = entries.filter((entry) => entry.state === "failed");
+    } while (outboxDirty);
+    mine = withWaiting(fromServer, waiting);
+    for (const [seq, url] of pictureUrls) {
+      if (!waiting.concat(failed).some((entry) => entry.seq === seq)) {
+        URL.revokeObjectURL(url);
+        pictureUrls.delete(seq);
+      }
+    }
+    renderOutbox();
+    if (listOf(live.entities, "workshop").length) {
+      refresh();
+    } else { // before the workshop's first state, home keeps the page's own choices
+      if (screen === "mine") renderMine();
+      if (screen === "failed") renderFailed();
+    }
+  })().finally(() => { outboxReading = null; });
+  return outboxReading;
+}
+
+/** Home's line: "Not sent yet: N", "Sending…" or "Everything is sent", and the failed button.
+ *  "Sending…" shows only when a send takes a while, so the line does not flicker. */
+function renderOutbox() {
+  const sendingNow = waiting.some((entry) => entry.state === "sending");
+  if (!sendingNow) {
+    clearTimeout(sendingTimer);
+    sendingTimer = 0;
+    showSending = false;
+  } else if (!showSending && !sendingTimer) {
+    sendingTimer = setTimeout(() => {
+      sendingTimer = 0;
+      showSending = true;
+      renderOutbox();
+    }, 400);
+  }
+  const state = !waiting.length ? "sent" : showSending ? "sending" : "waiting";
+  const text = { sent: t("Everything is sent"), sending: t("Sending…"),
+    waiting: t("Not sent yet: %(count)s", { count: waiting.length }) }[state];
+  if (outboxLine.textContent !== text) outboxLine.textContent = text;
+  outboxLine.dataset.state = state;
+  waitingButton.hidden = !waiting.length;
+  failedButton.hidden = !failed.length;
+  failedButton.textContent = t("Could not be sent (%(count)s)", { count: failed.length });
+}
+
+/** The picture of an entry not sent yet (a drawing or photo), as an object URL. */
+function pictureOf(entry) {
+  const image = (entry.form || []).find(([name, value]) => name === "image" && value instanceof Blob);
+  if (!image) return null;
+  if (!pictureUrls.has(entry.seq)) pictureUrls.set(entry.seq, URL.createObjectURL(image[1]));
+  return pictureUrls.get(entry.seq);
+}
+
+/** The words to copy out of an entry: its label, or for a picture its caption (if any). */
+function textOf(entry) {
+  return entry.form ? formFields(entry).text || "" : entry.label;
+}
+
+/** One entry of the outbox as a list item: picture, words, state, and its buttons. */
+function entryNode(entry, buttons) {
+  const li = document.createElement("li");
+  li.className = "outbox-item";
+  const url = pictureOf(entry);
+  if (url) {
+    const img = document.createElement("img");
+    img.src = url;
+    img.alt = entry.label || t("A picture");
+    li.append(img);
+  }
+  const text = document.createElement("p");
+  text.className = "outbox-item__text";
+  text.id = `outbox-entry-${entry.seq}`;
+  text.textContent = entry.label;
+  li.append(text);
+  const state = document.createElement("p");
+  state.className = "outbox-item__state";
+  if (entry.state === "failed") {
+    const reason = (entry.error && entry.error.message) || t("The workshop did not accept it.");
+    state.textContent = t("Reason: %(reason)s", { reason });
+  } else {
+    state.textContent = entry.state === "sending" ? t("Sending…") : t("Not sent yet. It is saved on this phone.");
+  }
+  li.append(state);
+  const actions = document.createElement("div");
+  actions.className = "outbox-item__actions";
+  for (const [words, onClick, kind] of buttons) {
+    const node = button(words, onClick);
+    if (kind) node.className = `button ${kind}`;
+    node.setAttribute("aria-describedby", text.id);
+    actions.append(node);
+  }
+  if (buttons.length) li.append(actions);
+  return li;
+}
+
+/** Remove something not sent yet (waiting or refused) from the phone, after a question;
+ *  not while it is on its way: then it may be on the wall already. */
+async function removeEntry(entry) {
+  if (!window.confirm(t("Remove this? It has not been sent, so it will be gone for good."))) return;
+  if (await discard(entry.seq)) say(t("It was removed."), "ok");
+  else say(t("It is being sent right now. Try again in a moment."), "error");
+  await refreshOutbox();
+}
+
+function renderFailed() {
+  const listNode = root.querySelector("[data-failed-list]");
+  root.querySelector("[data-failed-empty]").hidden = failed.length > 0;
+  const signature = failed.map((entry) => `${entry.seq}:${entry.attempts}`).join(",");
+  if (listNode.dataset.signature === signature) return; // keep focus where it is
+  const hadFocus = listNode.contains(document.activeElement);
+  listNode.dataset.signature = signature;
+  listNode.replaceChildren(...failed.map((entry) => entryNode(entry, [
+    ...(textOf(entry) ? [[t("Copy the text"), () => copyOut(textOf(entry)), "button--quiet"]] : []),
+    [t("Try again"), () => tryAgain(entry), ""],
+    [t("Remove"), () => removeEntry(entry), "button--quiet button--remove"],
+  ])));
+  if (hadFocus) root.querySelector("#failed-heading").focus();
+}
+
+/** Copy to the clipboard; where the Clipboard API is missing (plain http on the centre's
+ *  Wi-Fi is not a secure context) through a selected textarea. */
+async function copyOut(text) {
+  let copied = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    }
+  } catch (error) {
+    copied = false;
+  }
+  if (!copied) {
+    const focused = document.activeElement;
+    const area = document.createElement("textarea");
+    area.className = "outbox-copy";
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.setAttribute("aria-hidden", "true");
+    area.tabIndex = -1;
+    document.body.append(area);
+    area.select();
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
+    }
+    area.remove();
+    if (focused) focused.focus();
+  }
+  if (copied) say(t("The text was copied."), "ok");
+  else say(t("Copying did not work. Tap the text to select it, then copy it."), "error");
+}
+
+async function tryAgain(entry) {
+  say(t("Sending…"));
+  await Promise.race([retry(entry.seq), new Promise((resolve) => { setTimeout(resolve, 3000); })]);
+  await refreshOutbox();
+  const now = failed.concat(waiting).find((candidate) => candidate.seq === entry.seq);
+  if (!now) say(t("It was sent."), "ok");
+  else if (now.state === "failed") say(t("It could not be sent this time either."), "error");
+  else say(SAVED(), "saved");
+}
+
+onChange((event) => {
+  if (event.scope !== code) return;
+  if (event.type === "sent") loadMine().then(refreshOutbox);
+  else refreshOutbox();
+});
+
+/**
+ * Hand a write to the outbox and wait a moment for its first try. Answers {sent} (the
+ * server has it), {saved} (it waits on this phone), or {error, status, field} when it was
+ * refused at once or could not even be kept: then the form keeps the person's text and
+ * says why, as before the outbox, and nothing is kept in the outbox.
+ */
+async function write(entry) {
+  let outcome;
+  try {
+    outcome = await sendThroughOutbox(code, entry);
+  } catch (error) {
+    return { error: t("Something went wrong. Your text is still here: try again.") };
+  }
+  if (outcome.sent) return { sent: true, answer: outcome.answer };
+  if (outcome.failed) {
+    // Refused while the person still looks at it: say why right there, where the text is.
+    if (outcome.entry) await discard(outcome.entry.seq);
+    return {
+      error: outcome.error.message || t("Something went wrong. Your text is still here: try again."),
+      status: outcome.error.status, field: outcome.error.field,
+    };
+  }
+  if (!outcome.entry) { // not even kept on the phone (no IndexedDB) and no connection
+    return { error: t("No connection right now. Your text is still here: try again in a moment."), status: 0 };
+  }
+  return { sent: false, saved: true };
+}
+
+/** After a form was handed over: back to the start with the right words. */
+async function sent(text, done) {
+  if (done) await loadMine();
+  await refreshOutbox();
+  say(done ? text : SAVED(), done ? "ok" : "saved");
   show("home");
   if (kiosk) armIdle();
 }
@@ -198,14 +485,17 @@ noteForm.addEventListener("submit", async (event) => {
   };
   setBusy(noteForm, true);
   try {
-    await request(base, "POST", "/items", { json: body });
+    const result = await write({ method: "POST", path: `${base}/items`, json: body, uuid: body.uuid, label: body.text,
+      kind: "note" });
+    if (result.error) {
+      if (result.status === 409) delete noteForm.dataset.uuid;
+      error.textContent = result.error;
+      return;
+    }
     noteText.value = "";
     delete noteForm.dataset.uuid;
     count();
-    await sent(thanks());
-  } catch (failure) {
-    if (failure.status === 409) delete noteForm.dataset.uuid;
-    error.textContent = explain(failure);
+    await sent(thanks(), result.sent);
   } finally {
     setBusy(noteForm, false);
   }
@@ -226,24 +516,25 @@ const photoForm = root.querySelector("[data-photo-form]");
 const photoInput = photoForm.querySelector("input[type=file]");
 const preview = photoForm.querySelector("[data-preview]");
 
+/** Send a drawing or photo through the outbox. Answers write()'s result; on a refusal the
+ *  reason is on the form and the picture is still there. */
 async function sendPicture(form, kind, blob, caption) {
   const error = form.querySelector("[data-error]");
   error.textContent = "";
-  const data = new FormData();
-  data.append("uuid", form.dataset.uuid || (form.dataset.uuid = newUuid()));
-  data.append("kind", kind);
-  data.append("board_id", form.board.value);
-  data.append("text", caption);
-  data.append("image", blob, kind === "drawing" ? "drawing.png" : "photo");
+  const uuid = form.dataset.uuid || (form.dataset.uuid = newUuid());
+  const fields = [["uuid", uuid], ["kind", kind], ["board_id", form.board.value], ["text", caption],
+    ["image", blob, kind === "drawing" ? "drawing.png" : "photo"]];
+  const label = caption || (kind === "drawing" ? t("A drawing without a caption") : t("A photo without a caption"));
   setBusy(form, true);
   try {
-    await request(base, "POST", "/items", { form: data });
-    delete form.dataset.uuid;
-    return true;
-  } catch (failure) {
-    if (failure.status === 409) delete form.dataset.uuid;
-    error.textContent = explain(failure);
-    return false;
+    const result = await write({ method: "POST", path: `${base}/items`, form: fields, uuid, label, kind });
+    if (result.error) {
+      if (result.status === 409) delete form.dataset.uuid;
+      error.textContent = result.error;
+    } else {
+      delete form.dataset.uuid;
+    }
+    return result;
   } finally {
     setBusy(form, false);
   }
@@ -256,10 +547,11 @@ drawForm.addEventListener("submit", async (event) => {
     return;
   }
   const caption = drawForm.querySelector("[name=caption]");
-  if (await sendPicture(drawForm, "drawing", await pad.toBlob(), caption.value)) {
+  const result = await sendPicture(drawForm, "drawing", await pad.toBlob(), caption.value);
+  if (!result.error) {
     pad.reset();
     caption.value = "";
-    await sent(thanks());
+    await sent(thanks(), result.sent);
   }
 });
 root.querySelector("[data-drawing-pad]").addEventListener("drawing-pad:change", () => { delete drawForm.dataset.uuid; });
@@ -282,10 +574,11 @@ photoForm.addEventListener("submit", async (event) => {
     return;
   }
   const caption = photoForm.querySelector("[name=caption]");
-  if (await sendPicture(photoForm, "photo", file, caption.value)) {
+  const result = await sendPicture(photoForm, "photo", file, caption.value);
+  if (!result.error) {
     photoForm.reset();
     preview.hidden = true;
-    await sent(thanks());
+    await sent(thanks(), result.sent);
   }
 });
 
@@ -318,7 +611,7 @@ function renderVotes(questions) {
       const add = button(left > 0 ? t("Add a dot") : t("Move a dot here"), () => addDot(question, option, mineHere, left));
       add.setAttribute("aria-label", `${add.textContent}: ${option.label}`);
       add.disabled = left <= 0 && mineHere.every((dot) => dot.option_id === option.id);
-      const remove = button(t("Take a dot back"), () => removeDot(onThis[onThis.length - 1]));
+      const remove = button(t("Take a dot back"), () => removeDot(onThis[onThis.length - 1], option));
       remove.setAttribute("aria-label", `${remove.textContent}: ${option.label}`);
       remove.className = "button button--quiet";
       remove.disabled = onThis.length === 0;
@@ -339,37 +632,52 @@ function button(text, onClick) {
   return node;
 }
 
-async function voteCall(method, path, json) {
-  try {
-    await request(base, method, path, { json });
-    await loadMine();
-    refresh();
-    return true;
-  } catch (error) {
-    say(explain(error), "error");
-    return false;
+/** A dot placed, moved or taken back, through the outbox; `done` is said once it is sent. */
+async function voteCall(entry, done) {
+  const result = await write(entry);
+  if (result.error) {
+    say(result.error, "error");
+    return;
   }
+  if (result.sent) await loadMine();
+  await refreshOutbox();
+  say(result.sent ? done : SAVED(), result.sent ? "ok" : "saved");
 }
 
 async function addDot(question, option, mineHere, left) {
   if (left > 0) {
-    if (await voteCall("POST", "/dots", { uuid: newUuid(), option_id: option.id })) say(t("Your dot is in."), "ok");
+    const uuid = newUuid();
+    await voteCall({ method: "POST", path: `${base}/dots`, json: { uuid, option_id: option.id }, uuid,
+      label: t("A dot for: %(option)s", { option: option.label }), kind: "dot" }, t("Your dot is in."));
     return;
   }
   const movable = mineHere.find((dot) => dot.option_id !== option.id);
-  if (movable && (await voteCall("PATCH", `/dots/${movable.uuid}`, { option_id: option.id }))) say(t("Your dot was moved."), "ok");
+  if (movable) {
+    await voteCall({ method: "PATCH", path: `${base}/dots/${movable.uuid}`, json: { option_id: option.id },
+      uuid: movable.uuid, label: t("Move a dot to: %(option)s", { option: option.label }), kind: "dot-move" },
+    t("Your dot was moved."));
+  }
 }
 
-async function removeDot(dot) {
-  if (dot && (await voteCall("DELETE", `/dots/${dot.uuid}`))) say(t("Your dot was taken back."), "ok");
+async function removeDot(dot, option) {
+  if (!dot) return;
+  await voteCall({ method: "DELETE", path: `${base}/dots/${dot.uuid}`, uuid: dot.uuid,
+    label: t("Take a dot back from: %(option)s", { option: option.label }), kind: "dot-back" },
+  t("Your dot was taken back."));
 }
 
 // --- my own notes, and taking one back --------------------------------------------------
 function renderMine() {
+  const waitingList = root.querySelector("[data-waiting-list]");
+  root.querySelector("[data-waiting-area]").hidden = waiting.length === 0;
+  waitingList.replaceChildren(...waiting.map((entry) => entryNode(entry,
+    ["note", "drawing", "photo", "topic"].includes(entry.kind) && entry.state !== "sending"
+      ? [[t("Take back"), () => removeEntry(entry), "button--quiet"]] : [])));
   const list = root.querySelector("[data-mine]");
   list.replaceChildren();
-  root.querySelector("[data-mine-empty]").hidden = mine.items.length > 0;
-  for (const item of mine.items) {
+  const items = mine.items.filter((item) => !item.waiting); // those are listed above
+  root.querySelector("[data-mine-empty]").hidden = items.length > 0 || waiting.length > 0;
+  for (const item of items) {
     const li = document.createElement("li");
     li.className = `mine__item note note--${item.colour}`;
     if (item.image) {
@@ -393,14 +701,10 @@ function renderMine() {
     if (board && !board.locked) {
       const back = button(t("Take back"), async () => {
         if (!window.confirm(t("Take this back? It disappears from the wall."))) return;
-        try {
-          await request(base, "DELETE", `/items/${item.uuid}`);
-          await loadMine();
-          say(t("It was taken back."), "ok");
-          refresh();
-        } catch (error) {
-          say(explain(error), "error");
-        }
+        const words = item.text
+          || (item.kind === "photo" ? t("A photo without a caption") : t("A drawing without a caption"));
+        await voteCall({ method: "DELETE", path: `${base}/items/${item.uuid}`, uuid: item.uuid,
+          label: t("Take back: %(text)s", { text: words }), kind: "take-back" }, t("It was taken back."));
       });
       back.className = "button button--quiet";
       li.append(back);
@@ -433,14 +737,17 @@ topicForm.addEventListener("submit", async (event) => {
   const body = { uuid: topicForm.dataset.uuid || (topicForm.dataset.uuid = newUuid()), text: topicText.value };
   setBusy(topicForm, true);
   try {
-    await request(base, "POST", "/topics", { json: body });
+    const result = await write({ method: "POST", path: `${base}/topics`, json: body, uuid: body.uuid, label: body.text,
+      kind: "topic" });
+    if (result.error) {
+      if (result.status === 409 && result.field === "uuid") delete topicForm.dataset.uuid;
+      error.textContent = result.error;
+      return;
+    }
     topicText.value = "";
     delete topicForm.dataset.uuid;
     countTopic();
-    await sent(t("Thank you! Your topic is on the wall."));
-  } catch (failure) {
-    if (failure.status === 409 && failure.field === "uuid") delete topicForm.dataset.uuid;
-    error.textContent = explain(failure);
+    await sent(t("Thank you! Your topic is on the wall."), result.sent);
   } finally {
     setBusy(topicForm, false);
   }
@@ -455,18 +762,25 @@ function renderTopics() {
     li.className = "mine__item note note--yellow";
     const text = document.createElement("p");
     text.textContent = topic.text;
+    li.append(text);
+    if (topic.waiting) {
+      const state = document.createElement("p");
+      state.className = "mine__state";
+      state.textContent = topic.waiting.state === "sending"
+        ? t("Sending…") : t("Not sent yet. It is saved on this phone.");
+      li.append(state);
+    }
     const back = button(t("Take back"), async () => {
-      try {
-        await request(base, "DELETE", `/topics/${topic.uuid}`);
-        await loadMine();
-        say(t("It was taken back."), "ok");
-        refresh();
-      } catch (failure) {
-        say(explain(failure), "error");
+      if (topic.waiting) {
+        await removeEntry(topic.waiting);
+        return;
       }
+      await voteCall({ method: "DELETE", path: `${base}/topics/${topic.uuid}`, uuid: topic.uuid,
+        label: t("Take back the topic: %(text)s", { text: topic.text }), kind: "topic-back" },
+      t("It was taken back."));
     });
     back.className = "button button--quiet";
-    li.append(text, back);
+    li.append(back);
     return li;
   }));
 }
@@ -580,24 +894,35 @@ surveyForm.addEventListener("submit", async (event) => {
   }
   setBusy(surveyForm, true);
   try {
-    await request(base, "POST", `/surveys/${survey.id}/answers`, { json: body });
+    const result = await write({ method: "POST", path: `${base}/surveys/${survey.id}/answers`, json: body,
+      uuid: body.uuid, label: `${survey.title}: ${answerWords(survey, body)}`, kind: "answer" });
+    if (result.error) {
+      if (result.status === 409 && result.field === "uuid") delete surveyForm.dataset.uuid;
+      error.textContent = result.error;
+      return;
+    }
     delete surveyForm.dataset.uuid;
     surveyShown = null;
-    await loadMine();
+    if (result.sent) await loadMine();
+    await refreshOutbox();
     if (unansweredSurveys().length) {
-      say(t("Thank you! Here is the next question."), "ok");
+      say(result.sent ? t("Thank you! Here is the next question.") : SAVED(), result.sent ? "ok" : "saved");
       surveyForm.querySelector("[data-survey-body]").replaceChildren();
       refresh();
     } else {
-      await sent(t("Thank you for your answer!"));
+      await sent(t("Thank you for your answer!"), result.sent);
     }
-  } catch (failure) {
-    if (failure.status === 409 && failure.field === "uuid") delete surveyForm.dataset.uuid;
-    error.textContent = explain(failure);
   } finally {
     setBusy(surveyForm, false);
   }
 });
+
+/** An answer in words, for the outbox's list: the text, the face or the options chosen. */
+function answerWords(survey, body) {
+  if (body.text !== undefined) return body.text;
+  if (body.scale !== undefined) return (SMILEYS.find(([value]) => value === body.scale) || [0, "", ""])[2];
+  return survey.options.filter((option) => body.choices.includes(option.id)).map((option) => option.label).join(", ");
+}
 
 // --- how did this phase work for you? ---------------------------------------------------
 const feedbackForm = root.querySelector("[data-feedback-form]");
@@ -625,15 +950,20 @@ feedbackForm.addEventListener("submit", async (event) => {
     phase: workshop.feedback_phase, rating: Number(rating.value), way: way ? way.value : "",
     comment: feedbackForm.comment.value,
   };
+  const face = (SMILEYS.find(([value]) => value === body.rating) || [0, "", ""])[2];
   setBusy(feedbackForm, true);
   try {
-    await request(base, "POST", "/feedback", { json: body });
+    const label = t("Feedback: %(answer)s", { answer: [face, body.comment.trim()].filter(Boolean).join(" – ") });
+    const result = await write({ method: "POST", path: `${base}/feedback`, json: body, uuid: body.uuid, label,
+      kind: "feedback" });
+    if (result.error) {
+      if (result.status === 409 && result.field === "uuid") delete feedbackForm.dataset.uuid;
+      error.textContent = result.error;
+      return;
+    }
     feedbackForm.reset();
     delete feedbackForm.dataset.uuid;
-    await sent(t("Thank you! Your feedback helps to do this better."));
-  } catch (failure) {
-    if (failure.status === 409 && failure.field === "uuid") delete feedbackForm.dataset.uuid;
-    error.textContent = explain(failure);
+    await sent(t("Thank you! Your feedback helps to do this better."), result.sent);
   } finally {
     setBusy(feedbackForm, false);
   }
@@ -647,10 +977,20 @@ function armIdle() {
 }
 
 async function nextPerson() {
+  // What the previous person made must leave under their identity, not the next one's.
+  // A send that hangs on a dead Wi-Fi must not freeze the tablet: look again after 5 s.
+  await Promise.race([drain(), new Promise((resolve) => { setTimeout(resolve, 5000); })]);
+  await refreshOutbox();
+  if (waiting.length) {
+    say(t("Some things are not sent yet. Wait for a connection, then tap “Next person” again."), "error");
+    armIdle();
+    return;
+  }
   try {
     await request(base, "POST", "/next-person", { json: {} });
   } catch (error) {
-    say(explain(error), "error");
+    const words = error.status === 0 ? t("No connection right now. Wait a moment.") : error.message;
+    say(words || t("Something went wrong. Your text is still here: try again."), "error");
     return;
   }
   sessionStorage.removeItem(explainedKey); // the next person starts with the explanation too
@@ -673,4 +1013,4 @@ root.addEventListener("click", async (event) => {
   show(go.dataset.go);
 });
 
-loadMine();
+loadMine().then(refreshOutbox);

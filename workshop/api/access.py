@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..actors import Actor
 from ..extensions import db
-from ..models import Workshop
+from ..models import Role, Workshop
 from ..problems import Problem
 from ..workshops import participant_for
 
@@ -42,8 +42,9 @@ def actor_for(workshop: Workshop) -> Actor:
 
     :raise Problem: (403) neither: the device has not joined this workshop.
     """
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and current_user.role == Role.FACILITATOR:
         return Actor(account=current_user._get_current_object())
+    # Anyone else (an outreach worker's login, or nobody) takes part as this device.
     participant = participant_for(workshop, device_token())
     if participant is None:
         raise Problem(_l("Join the workshop first: scan the QR code or type the code."), status=403)

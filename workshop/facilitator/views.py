@@ -57,7 +57,7 @@ def index():
             flash(_("The workshop was created."))
             return redirect(url_for("facilitator.workshop", workshop_id=workshop.id), code=303)
     status = 422 if form.errors else 200
-    return render_template("facilitator/index.html", form=form, workshops=list_workshops()), status
+    return _index_page(form), status
 
 
 @bp.route("/workshops/<int:workshop_id>", methods=["GET", "POST"])
@@ -240,3 +240,56 @@ def run(workshop_id: int):
                            ways=dict(participation_way_labels()),
                            smileys={value: {"face": face, "words": words} for value, face, words in smiley_labels()},
                            strings=strings_for_scripts())
+
+
+# -- Outreach workers (issue 5): their accounts, and keeping them out of the facilitator's side.
+# Imports are inside the functions, as in run(), so this stays one self-contained addition.
+
+
+@bp.before_request
+def _facilitators_only():
+    """Outreach workers log in on the same page but only write street notes: the
+    facilitator's home sends them to their own page, and everything else here is refused.
+
+    :raise 403: a worker asked for any other facilitator page.
+    """
+    from flask import abort
+
+    from ..models import Role
+
+    if current_user.is_authenticated and current_user.role != Role.FACILITATOR:
+        if request.endpoint == "facilitator.index" and request.method == "GET":
+            return redirect(url_for("street.index"))
+        abort(403)
+    return None
+
+
+@bp.post("/workers")
+def add_worker():
+    """Create an outreach worker's account (they log in on the phone with it)."""
+    from ..accounts import create_account
+    from ..auth.forms import AccountForm
+    from ..models import Role
+
+    worker_form = AccountForm(prefix="worker")
+    if worker_form.validate_on_submit():
+        try:
+            account = create_account(worker_form.username.data, worker_form.password.data, Role.WORKER)
+        except Problem as problem:
+            show_problem(worker_form, problem)
+        else:
+            flash(_("The account %(name)s was created for an outreach worker. Tell them the name and the "
+                    "password.", name=account.username))
+            return redirect(url_for("facilitator.index", _anchor="workers-heading"), code=303)
+    return _index_page(WorkshopForm(formdata=None), worker_form), 422
+
+
+def _index_page(form, worker_form=None) -> str:
+    """The facilitator's home with its forms: a new workshop and a new worker's account."""
+    from ..accounts import accounts_with_role
+    from ..auth.forms import AccountForm
+    from ..models import Role
+
+    return render_template("facilitator/index.html", form=form, workshops=list_workshops(),
+                           worker_form=worker_form or AccountForm(prefix="worker", formdata=None),
+                           workers=accounts_with_role(Role.WORKER))
