@@ -166,6 +166,7 @@ SCRIPT_STRINGS = {
     "Waiting to be sent": _l("Waiting to be sent"),
     "Workshop: %(title)s": _l("Workshop: %(title)s"),
     "Write what you met first.": _l("Write what you met first."),
+    "Could not be sent: %(reason)s": _l("Could not be sent: %(reason)s"),
 }
 
 

@@ -13,15 +13,18 @@
 //   {sent: false, failed: true, error}    the server refused it ({status, message, field})
 //   {sent: false, entry}                  it waits on this phone and is sent later
 //   {sent: false, entry: null, error}     nothing was stored anywhere (no network)
-// `sendNow` below is the default: it sends at once with fetch. The outbox wraps it with
-//   window.kuulluksiStreetSend = (request) => sendThroughOutbox("street", request);
-// The hook is looked up at each send, so it may be installed before or after this module.
+// Notes go through the phone's outbox (static/js/outbox.js, scope "street"): kept on the
+// phone first, sent when there is a connection, one at a time, in order, also after the
+// page was closed or the phone restarted. The list below the form shows the notes still
+// waiting (read back from the outbox when the page opens) until the server has them.
+// `sendNow` sends at once without the outbox (where IndexedDB is not available).
 //
 // The note's UUID and `written_at` (the moment Save was first pressed) stay the same while
 // the same content is sent again after a failure, so a send that did arrive is never
 // stored twice. Nothing typed is cleared until the note is stored or safely queued.
 
 import { newUuid } from "./api.js";
+import { list as outboxEntries, onChange as onOutboxChange, sendThroughOutbox } from "./outbox.js";
 import { t } from "./strings.js";
 
 const API_HEADERS = { "X-Requested-With": "kuulluksi", Accept: "application/json" };
@@ -61,7 +64,9 @@ export async function sendNow(request) {
   return { sent: false, failed: true, error };
 }
 
-if (typeof window.kuulluksiStreetSend !== "function") window.kuulluksiStreetSend = sendNow;
+if (typeof window.kuulluksiStreetSend !== "function") {
+  window.kuulluksiStreetSend = window.indexedDB ? (request) => sendThroughOutbox("street", request) : sendNow;
+}
 
 /** Read the form into the request that files the note. `moment` = {uuid, writtenAt}. */
 export function buildRequest(form, moment) {
@@ -166,7 +171,7 @@ function start(form) {
       const { message, field } = outcome.error || {};
       showError(field, message || t("Something went wrong. Your text is still here: try again."));
     } else if (outcome.entry) {
-      addToList(localNote(fields, photo), true);
+      addToList(localNote(fields, photo), true, outcome.entry.seq);
       done(t("Saved on this phone. It will be sent when there is a connection."), "queued");
     } else {
       say("");
@@ -232,16 +237,42 @@ function start(form) {
     }
   }
 
+  // Notes still waiting on this phone (from before a reload or a restart), and the moment
+  // each one reaches the server or is refused.
+  outboxEntries("street").then((entries) => {
+    for (const entry of entries) {
+      const fields = entry.json ? { ...entry.json } : Object.fromEntries(
+        (entry.form || []).filter(([, value]) => !(value instanceof Blob)));
+      const blob = (entry.form || []).find(([, value]) => value instanceof Blob);
+      const url = blob ? URL.createObjectURL(blob[1]) : null;
+      addToList({ ...fields, id: null, image: url ? { thumb_url: url, url, local: true } : null }, true, entry.seq);
+    }
+  }).catch(() => {}); // no IndexedDB: nothing can be waiting
+  onOutboxChange((event) => {
+    if (event.scope !== "street") return;
+    const waiting = list.querySelector(`[data-outbox-seq="${event.seq}"]`);
+    if (!waiting) return;
+    if (event.type === "sent" && event.answer && event.answer.note) {
+      waiting.remove();
+      addToList(event.answer.note, false);
+    } else if (event.type === "failed") {
+      const reason = waiting.querySelector(".street-note__waiting");
+      if (reason) reason.textContent = t("Could not be sent: %(reason)s", { reason: (event.error || {}).message || "" });
+    }
+  });
+
   /** What a queued note will look like once stored (it has no id or photo URL yet). */
   function localNote(fields, photo) {
     return { ...fields, id: null, workshop_id: fields.workshop_id ? Number(fields.workshop_id) : null,
       image: photo ? { thumb_url: previewUrl, url: previewUrl, local: true } : null };
   }
 
-  function addToList(note, waiting) {
+  function addToList(note, waiting, seq = null) {
     const item = document.createElement("li");
     if (note.id) item.id = `note-${note.id}`;
-    const previous = note.id ? document.getElementById(`note-${note.id}`) : null;
+    if (seq !== null) item.dataset.outboxSeq = seq;
+    const previous = (note.id ? document.getElementById(`note-${note.id}`) : null)
+      || (seq !== null ? list.querySelector(`[data-outbox-seq="${seq}"]`) : null);
     item.append(card(note, waiting));
     if (previous) previous.replaceWith(item); // a repeat: the same note, not a second one
     else list.prepend(item);
