@@ -398,3 +398,29 @@ def test_no_500_anywhere(alice, staff):
                     assert response.is_json
                     checked += 1
     assert checked >= 300
+
+
+# -- the workshop's language ------------------------------------------------------------------
+
+
+EMPTY_NOTE = {"fi": "Kirjoita ensin jotain lappuun.", "sv": "Skriv något på lappen först.",
+              "en": "Write something on the note first."}
+
+
+@pytest.mark.parametrize("language", ["en", "sv"])
+def test_refusals_speak_the_workshops_language(phone, make_workshop, connect, language):
+    tablet = phone(make_workshop(language=language)["code"])
+    body = refusal(tablet.post("/items", json=note(tablet.boards()[0]["id"], text="  ")), 422, "text")
+    assert body["error"] == body["errors"][0]["message"] == EMPTY_NOTE[language]
+    # The socket's fast write path answers in the same language.
+    answer = connect(tablet.client).emit("add_item", {**note(tablet.boards()[0]["id"], text=""), "code": tablet.code},
+                                         callback=True)
+    assert (answer["status"], answer["error"]) == (422, EMPTY_NOTE[language])
+
+
+@pytest.mark.parametrize("language, chosen", [("en", "sv"), ("sv", "fi"), ("fi", "en")])
+def test_a_language_chosen_with_the_switch_wins_over_the_workshops(phone, make_workshop, language, chosen):
+    tablet = phone(make_workshop(language=language)["code"])
+    assert tablet.client.post("/language", data={"lang": chosen, "next": f"/j/{tablet.code}"}).status_code == 303
+    body = refusal(tablet.post("/items", json=note(tablet.boards()[0]["id"], text="")), 422, "text")
+    assert body["error"] == EMPTY_NOTE[chosen]

@@ -39,7 +39,10 @@ let mine = fromServer; // the same with what still waits in the outbox applied o
 let waiting = []; // this workshop's outbox entries not sent yet, oldest first
 let failed = []; // … and the ones the server refused
 
+// The last known state is kept on the phone (persist), so that a page reloaded offline still
+// offers this phase's choices and boards. Only here: staff walls never keep theirs.
 const live = follow(code, {
+  persist: true,
   onChange: () => refresh(),
   onStatus: (state) => {
     const status = root.querySelector("[data-phone-status]");
@@ -123,8 +126,12 @@ function refreshHome(workshop, questions) {
   phaseLine.textContent = workshop ? t("Now: %(phase)s", { phase: phaseNames[workshop.phase] }) : "";
   topicLine.hidden = !(workshop && workshop.topic);
   topicLine.textContent = workshop && workshop.topic ? t("Our topic: %(topic)s", { topic: workshop.topic }) : "";
-  const allowed = workshop ? activities[workshop.phase] || [] : [];
-  for (const choice of root.querySelectorAll("[data-activity]")) choice.hidden = !allowed.includes(choice.dataset.activity);
+  // Until the workshop's state is known, the page's own choices (rendered for its phase by
+  // the server) stay as they are: hiding them meanwhile made them flash.
+  if (workshop) {
+    const allowed = activities[workshop.phase] || [];
+    for (const choice of root.querySelectorAll("[data-activity]")) choice.hidden = !allowed.includes(choice.dataset.activity);
+  }
   root.querySelector('[data-go="vote"]').hidden = questions.length === 0;
   root.querySelector('[data-go="survey"]').hidden = openSurveys().length === 0;
   root.querySelector('[data-go="feedback"]').hidden = !(workshop && workshop.feedback_phase);
@@ -994,6 +1001,7 @@ async function nextPerson() {
     return;
   }
   sessionStorage.removeItem(explainedKey); // the next person starts with the explanation too
+  live.forget(); // … and from the server's state, not from what this tablet kept
   window.location.reload();
 }
 

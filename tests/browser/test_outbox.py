@@ -6,6 +6,7 @@ each exactly once. A note the server refuses on replay (its board was locked mea
 is never dropped: it is listed with the server's reason, to copy out, try again or remove
 after a confirmation. axe checks home with pending items, the waiting list and the failed list.
 """
+import json
 import re
 
 import pytest
@@ -15,7 +16,8 @@ from sqlalchemy import select, update
 from workshop.accounts import create_account
 from workshop.actors import Actor
 from workshop.extensions import db
-from workshop.models import Account, Board, Item, Workshop
+from workshop import kiosk
+from workshop.models import Account, Board, Item, Phase, Workshop
 from workshop.wall import boards, update_board
 from workshop.workshops import create_workshop
 
@@ -148,8 +150,8 @@ def test_offline_notes_and_a_drawing_are_sent_once_and_in_order_when_back_online
 
 def test_a_note_refused_on_replay_is_kept_to_copy_retry_or_remove(room, new_page, live_app, problems):
     phone = open_phone(new_page, room)
-    # The API answers in the language chosen with the switch (Finnish otherwise), not in
-    # the workshop's: choose English, so that the server's reason is in the page's language.
+    # The API answers in the language chosen with the switch, else in the workshop's (English
+    # here); choosing English on the page too keeps this test about the outbox only.
     with phone.expect_navigation():
         phone.get_by_role("button", name="English").click()
     wait_until_live(phone)
@@ -307,3 +309,75 @@ def test_what_waits_survives_a_reload_without_a_network(room, new_page, live_app
     expect(status(phone)).to_have_text("Everything is sent", timeout=20_000)
     assert [(kind, text) for kind, text, _board, _uuid in stored_items(live_app, room)] == [
         ("note", "Written before the reload"), ("drawing", "Drawn before the reload")]
+
+
+def wait_until_kept(phone, room):
+    """Wait until the phone has kept the workshop's last known state (static/js/live.js)."""
+    phone.wait_for_function("(key) => localStorage.getItem(key) !== null", arg=f"kuulluksi-live-{room['code']}")
+
+
+def test_the_last_known_workshop_state_opens_offline_after_a_reload(room, new_page, live_app):
+    """A page reloaded without a network still offers the phase's choices and the boards,
+    from the state kept on the phone; a note written then goes to its board once."""
+    with live_app.app_context():  # in data collection, "Now" says "Write a note"
+        db.session.execute(update(Workshop).where(Workshop.id == room["id"]).values(phase=Phase.COLLECTION))
+        db.session.commit()
+    phone = open_phone(new_page, room)
+    phone.wait_for_function("async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
+    phone.wait_for_function(
+        "async () => (await caches.match(location.href, {cacheName: 'kuulluksi-pages'})) !== undefined")
+    phase_line = phone.locator("[data-phase-line]").inner_text()
+    assert phase_line == "Now: Data collection"
+    expect(phone.locator("[data-now-action]")).to_have_text("Write a note")
+    wait_until_kept(phone, room)
+
+    phone.context.set_offline(True)
+    phone.reload()  # from the worker's copy: there is no network, and no socket
+    assert phone.evaluate("() => navigator.onLine") is False
+    expect(phone.locator("[data-phase-line]")).to_have_text(phase_line)
+    expect(phone.locator("[data-now-action]")).to_have_text("Write a note")
+    expect(phone.locator('nav [data-go="note"]')).to_be_visible()
+    phone.locator('nav [data-go="note"]').click()
+    choices = phone.locator("[data-note-form] [data-board-choices] label")
+    expect(choices).to_have_text(list(room["boards"]))
+    phone.get_by_role("button", name="Back").first.click()
+
+    second = list(room["boards"])[1]
+    write_note(phone, "Written offline after a reload", board=second)
+    phone.get_by_text(SAVED).wait_for()
+    expect(status(phone)).to_have_text("Not sent yet: 1")
+
+    phone.context.set_offline(False)
+    expect(status(phone)).to_have_text("Everything is sent", timeout=20_000)
+    phone.evaluate("() => window.dispatchEvent(new Event('online'))")  # a second drain sends nothing more
+    phone.wait_for_timeout(500)
+    assert [(kind, text, board) for kind, text, board, _uuid in stored_items(live_app, room)] == [
+        ("note", "Written offline after a reload", room["boards"][second])]
+
+    # On the facilitator's wall it is on that board, once; the wall keeps nothing on the laptop.
+    laptop = log_in(new_page, room)
+    laptop.goto(f"{room['url']}/facilitator/workshops/{room['id']}/wall")
+    board = laptop.locator("[data-wall] .board", has_text=second)
+    expect(board.locator(".note")).to_have_count(1)
+    expect(board.locator(".note")).to_contain_text("Written offline after a reload")
+    assert laptop.evaluate("() => Object.keys(localStorage).filter((key) => key.startsWith('kuulluksi-live'))") == []
+
+
+def test_next_person_on_the_shared_tablet_forgets_the_kept_state(room, new_page, live_app):
+    with live_app.app_context():
+        token = kiosk.token_for(db.session.get(Workshop, room["id"]))
+    tablet = new_page(**PHONE)
+    # What the page finds kept when it starts, before any of its own scripts run.
+    key = f"kuulluksi-live-{room['code']}"
+    tablet.add_init_script(f"window.keptAtStart = localStorage.getItem({json.dumps(key)});")
+    tablet.goto(f"{room['url'].replace('localhost', '127.0.0.1')}/kiosk/{token}")
+    wait_until_live(tablet)
+    wait_until_kept(tablet, room)
+    tablet.reload()
+    wait_until_live(tablet)
+    assert tablet.evaluate("() => window.keptAtStart") is not None  # a reload starts from what was kept
+
+    with tablet.expect_navigation():
+        tablet.get_by_role("button", name="Next person").click()
+    wait_until_live(tablet)
+    assert tablet.evaluate("() => window.keptAtStart") is None  # the next person starts afresh

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+import flask_babel
+from flask import current_app, g, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,12 +25,29 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def find_workshop(code: str) -> Workshop:
-    """The workshop with exactly this join code. :raise Problem: (404) there is none."""
+    """The workshop with exactly this join code, which then sets this request's language.
+
+    The API's and the socket's answers speak the workshop's language (unless the person
+    chose another with the switch: see `i18n.select_locale`), as its participant page
+    does; a locale already computed in this request is recomputed.
+
+    :raise Problem: (404) there is none.
+    """
     workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code)) if len(code) <= 16 else None
     if workshop is None:
         raise Problem(_l("There is no workshop with this code. Check the code on the screen and try again."),
                       status=404)
+    if has_request_context() and not _is_facilitator():
+        # A phone reads its answers in the workshop's language, as its pages are; a
+        # facilitator's pages (and so their answers) stay in the facilitator's own.
+        g.workshop_language = workshop.language
+        flask_babel.refresh()
     return workshop
+
+
+def _is_facilitator() -> bool:
+    user = current_user._get_current_object() if has_request_context() else None
+    return user is not None and user.is_authenticated and user.role == Role.FACILITATOR
 
 
 def device_token() -> str | None:
@@ -42,7 +60,7 @@ def actor_for(workshop: Workshop) -> Actor:
 
     :raise Problem: (403) neither: the device has not joined this workshop.
     """
-    if current_user.is_authenticated and current_user.role == Role.FACILITATOR:
+    if _is_facilitator():
         return Actor(account=current_user._get_current_object())
     # Anyone else (an outreach worker's login, or nobody) takes part as this device.
     participant = participant_for(workshop, device_token())
