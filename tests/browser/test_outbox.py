@@ -45,6 +45,13 @@ def open_phone(new_page, room):
     return phone
 
 
+def keep_for_offline(phone):
+    """Wait until the service worker runs and keeps this page for opening without a network."""
+    phone.wait_for_function("async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
+    phone.wait_for_function(
+        "async () => (await caches.match(location.href, {cacheName: 'kuulluksi-pages'})) !== undefined")
+
+
 def wait_until_live(phone):
     """Wait for the workshop's state from the socket (the phone shows its choices then)."""
     expect(phone.locator("[data-phase-line]")).not_to_be_empty()
@@ -99,6 +106,7 @@ def log_in(new_page, room):
 
 def test_offline_notes_and_a_drawing_are_sent_once_and_in_order_when_back_online(room, new_page, live_app):
     phone = open_phone(new_page, room)
+    keep_for_offline(phone)
     phone.context.set_offline(True)
 
     texts = ["The night shelter is full", "Coffee is good here", "More opening hours please"]
@@ -122,6 +130,11 @@ def test_offline_notes_and_a_drawing_are_sent_once_and_in_order_when_back_online
     assert phone.evaluate("(img) => img.complete && img.naturalWidth > 0", picture.element_handle())
     assert_accessible(phone)
     phone.get_by_role("button", name="Back").last.click()
+
+    # A reload with no network: the page (the service worker's copy) and the four are there.
+    phone.reload()
+    expect(status(phone)).to_have_text("Not sent yet: 4")
+    assert stored_items(live_app, room) == []
 
     phone.context.set_offline(False)
     expect(status(phone)).to_have_text("Everything is sent", timeout=20_000)
@@ -283,9 +296,7 @@ def test_a_captive_portal_or_a_server_fault_is_retried_not_refused(room, new_pag
 def test_what_waits_survives_a_reload_without_a_network(room, new_page, live_app):
     """Needs the service worker (workshop/pwa.py) to open the page offline."""
     phone = open_phone(new_page, room)
-    phone.wait_for_function("async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
-    phone.wait_for_function(
-        "async () => (await caches.match(location.href, {cacheName: 'kuulluksi-pages'})) !== undefined")
+    keep_for_offline(phone)
     phone.context.set_offline(True)
     write_note(phone, "Written before the reload")
     phone.get_by_text(SAVED).wait_for()
@@ -323,9 +334,7 @@ def test_the_last_known_workshop_state_opens_offline_after_a_reload(room, new_pa
         db.session.execute(update(Workshop).where(Workshop.id == room["id"]).values(phase=Phase.COLLECTION))
         db.session.commit()
     phone = open_phone(new_page, room)
-    phone.wait_for_function("async () => (await navigator.serviceWorker.ready).active.state === 'activated'")
-    phone.wait_for_function(
-        "async () => (await caches.match(location.href, {cacheName: 'kuulluksi-pages'})) !== undefined")
+    keep_for_offline(phone)
     phase_line = phone.locator("[data-phase-line]").inner_text()
     assert phase_line == "Now: Data collection"
     expect(phone.locator("[data-now-action]")).to_have_text("Write a note")
