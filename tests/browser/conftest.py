@@ -143,3 +143,31 @@ def assert_accessible(page) -> None:
              .map(v => `${v.id}: ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)"""
     )
     assert violations == [], f"axe on {page.url}:\n" + "\n".join(violations)
+
+
+#: The password of the facilitator accounts the browser tests make.
+PASSWORD = "correct horse battery"
+
+
+def log_in_in_english(new_page, url: str, username: str = "anna"):
+    """A laptop page with the facilitator logged in and the pages in English."""
+    import re
+
+    laptop = new_page()
+    laptop.goto(f"{url}/facilitator/login")
+    laptop.get_by_role("button", name="English").click()
+    laptop.get_by_label("User name").fill(username)
+    laptop.get_by_label("Password").fill(PASSWORD)
+    laptop.get_by_role("button", name="Log in").click()
+    laptop.wait_for_url(re.compile(r".*/facilitator/$"))
+    return laptop
+
+
+def scribble(page) -> None:
+    """Draw one stroke across the drawing pad's canvas with real pointer input."""
+    box = page.locator("canvas").bounding_box()
+    page.mouse.move(box["x"] + 30, box["y"] + 40)
+    page.mouse.down()
+    for step in range(1, 20):
+        page.mouse.move(box["x"] + 30 + step * 12, box["y"] + 40 + step * 6)
+    page.mouse.up()

@@ -15,9 +15,7 @@ from workshop.actors import Actor
 from workshop.votes import create_question
 from workshop.workshops import create_workshop
 
-from .conftest import PHONE, assert_accessible
-
-PASSWORD = "correct horse battery"
+from .conftest import PASSWORD, PHONE, assert_accessible, scribble
 
 
 @pytest.fixture
@@ -79,13 +77,7 @@ def test_three_phones_and_the_wall(room, new_page):
     # Phone 2 draws with real pointer input and sends the drawing with a caption.
     second = open_phone(new_page, room)
     second.get_by_role("button", name="Piirrä").click()
-    canvas = second.locator("canvas")
-    box = canvas.bounding_box()
-    second.mouse.move(box["x"] + 30, box["y"] + 40)
-    second.mouse.down()
-    for step in range(1, 20):
-        second.mouse.move(box["x"] + 30 + step * 12, box["y"] + 40 + step * 6)
-    second.mouse.up()
+    scribble(second)
     second.get_by_label("Mitä piirroksessasi on? (vapaaehtoinen)").fill("Aurinko paistaa")
     second.locator("[data-draw-form]").get_by_text("Ideoita").click()
     assert_accessible(second)

@@ -21,9 +21,8 @@ from workshop.models import Account, Board, Item, Phase, Workshop
 from workshop.wall import boards, update_board
 from workshop.workshops import create_workshop
 
-from .conftest import PHONE, assert_accessible
+from .conftest import PASSWORD, PHONE, assert_accessible, log_in_in_english, scribble
 
-PASSWORD = "correct horse battery"
 SAVED = "Saved on this phone. It will be sent when there is a connection."
 LOCKED = "The facilitator has locked this board, so it can no longer be changed."
 
@@ -75,13 +74,7 @@ def write_note(phone, text, board=None):
 def draw(phone, caption):
     """A drawing with real pointer input, as in test_live_wall.py."""
     phone.locator('nav [data-go="draw"]').click()
-    canvas = phone.locator("canvas")
-    box = canvas.bounding_box()
-    phone.mouse.move(box["x"] + 30, box["y"] + 40)
-    phone.mouse.down()
-    for step in range(1, 20):
-        phone.mouse.move(box["x"] + 30 + step * 12, box["y"] + 40 + step * 6)
-    phone.mouse.up()
+    scribble(phone)
     phone.get_by_label("What does your drawing show? (optional)").fill(caption)
     phone.get_by_role("button", name="Put it on the wall").click()
 
@@ -91,17 +84,6 @@ def stored_items(live_app, room):
     with live_app.app_context():
         rows = db.session.scalars(select(Item).where(Item.workshop_id == room["id"]).order_by(Item.id))
         return [(row.kind.value, row.text, row.board_id, row.uuid) for row in rows]
-
-
-def log_in(new_page, room):
-    laptop = new_page()
-    laptop.goto(f"{room['url']}/facilitator/login")
-    laptop.get_by_role("button", name="English").click()
-    laptop.get_by_label("User name").fill("anna")
-    laptop.get_by_label("Password").fill(PASSWORD)
-    laptop.get_by_role("button", name="Log in").click()
-    laptop.wait_for_url(re.compile(r".*/facilitator/$"))
-    return laptop
 
 
 def test_offline_notes_and_a_drawing_are_sent_once_and_in_order_when_back_online(room, new_page, live_app):
@@ -147,7 +129,7 @@ def test_offline_notes_and_a_drawing_are_sent_once_and_in_order_when_back_online
     assert phone.get_by_role("button", name=re.compile("^Could not be sent")).is_hidden()
 
     # The facilitator's wall shows the four, in the order they were written.
-    laptop = log_in(new_page, room)
+    laptop = log_in_in_english(new_page, room['url'])
     laptop.goto(f"{room['url']}/facilitator/workshops/{room['id']}/wall")
     board = laptop.locator("[data-wall] .board", has_text="What works?")
     expect(board.locator(".note")).to_have_count(4)
@@ -364,7 +346,7 @@ def test_the_last_known_workshop_state_opens_offline_after_a_reload(room, new_pa
         ("note", "Written offline after a reload", room["boards"][second])]
 
     # On the facilitator's wall it is on that board, once; the wall keeps nothing on the laptop.
-    laptop = log_in(new_page, room)
+    laptop = log_in_in_english(new_page, room['url'])
     laptop.goto(f"{room['url']}/facilitator/workshops/{room['id']}/wall")
     board = laptop.locator("[data-wall] .board", has_text=second)
     expect(board.locator(".note")).to_have_count(1)

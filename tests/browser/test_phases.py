@@ -14,9 +14,8 @@ import pytest
 from workshop.accounts import create_account
 from workshop.workshops import create_workshop
 
-from .conftest import PHONE, assert_accessible
+from .conftest import PASSWORD, PHONE, assert_accessible, log_in_in_english
 
-PASSWORD = "correct horse battery"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -32,17 +31,6 @@ def room(live_server, live_app):
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
-
-
-def log_in(new_page, room):
-    laptop = new_page()
-    laptop.goto(f"{room['url']}/facilitator/login")
-    laptop.get_by_role("button", name="English").click()
-    laptop.get_by_label("User name").fill("anna")
-    laptop.get_by_label("Password").fill(PASSWORD)
-    laptop.get_by_role("button", name="Log in").click()
-    laptop.wait_for_url(re.compile(r".*/facilitator/$"))
-    return laptop
 
 
 def open_phone(new_page, room):
@@ -64,7 +52,7 @@ def home(phone):
 
 
 def test_phases_one_and_two_with_three_phones(room, new_page):
-    laptop = log_in(new_page, room)
+    laptop = log_in_in_english(new_page, room['url'])
     laptop.goto(f"{room['url']}/facilitator/workshops/{room['id']}/run")
     run = laptop.locator("main")
     run.get_by_role("heading", name="Dashboard").wait_for()

@@ -7,9 +7,9 @@ connection returns, both are stored exactly once, each with the time it was writ
 """
 from datetime import datetime, timezone
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
+from .conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, PHONE, assert_accessible
 from .test_pwa import WORKER_READY
-from .test_street_page import PASSWORD, log_in
+from .test_street_page import log_in
 
 
 def phone_profile(browser, problems, path):

@@ -9,9 +9,7 @@ from sqlalchemy import select
 
 from workshop.extensions import db
 
-from .conftest import PHONE, assert_accessible
-
-PASSWORD = "correct horse battery"
+from .conftest import PASSWORD, PHONE, assert_accessible
 
 
 def jpeg() -> bytes:
