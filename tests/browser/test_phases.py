@@ -80,7 +80,7 @@ def test_phases_one_and_two_with_three_phones(room, new_page):
     # The facilitator puts the explainer on the projector.
     run.get_by_role("button", name="What is social reporting?").click()
     wall.get_by_role("heading", name="What is social reporting?").wait_for()
-    assert wall.locator(".board").first.is_hidden()
+    wall.locator(".board").first.wait_for(state="hidden")  # the focus hides the boards
     assert_accessible(projector)
     screenshot(projector, "wall-explainer")
     run.get_by_role("button", name="Wall", exact=True).click()
@@ -132,7 +132,7 @@ def test_phases_one_and_two_with_three_phones(room, new_page):
     run.get_by_role("button", name="“How would you like to take part?” results").click()
     poll = wall.locator('[data-purpose="participation"]')
     poll.locator(".vote-chart__option", has_text="Drawing").get_by_text("Answers: 1").wait_for()
-    assert wall.locator(".board").first.is_hidden()
+    wall.locator(".board").first.wait_for(state="hidden")  # the focus hides the boards
     assert_accessible(projector)
     run.get_by_role("button", name="Wall", exact=True).click()
 
