@@ -67,44 +67,34 @@ function questionChart(question, { staff }) {
   heading.id = headingId;
   box.append(heading);
   box.append(el("p", "vote-chart__state", question.open ? t("Voting is open") : t("Voting is closed")));
-  const most = Math.max(1, ...question.options.map((o) => o.dots));
+  box.append(bars(question.options.map((option) => {
+    const row = [option.label, option.dots, t("Dots: %(count)s", { count: option.dots })];
+    if (!(staff && question.open)) return row;
+    const add = el("button", "button button--small vote-chart__behalf", t("+1 for someone here"));
+    add.type = "button";
+    add.dataset.behalfOption = option.id;
+    add.append(el("span", "visually-hidden", `: ${option.label}`));
+    return [...row, add];
+  })));
+  return box;
+}
+
+function bars(rows) {
+  // rows: [label, count, words, control?]; the count is always in the text too, not only
+  // in the bar; `control` (a button) goes at the end of its row.
+  const most = Math.max(1, ...rows.map((row) => row[1]));
   const list = el("ul", "vote-chart__options");
-  for (const option of question.options) {
+  for (const [label, count, words, control] of rows) {
     const li = el("li", "vote-chart__option");
-    li.append(el("span", "vote-chart__label", option.label));
+    li.append(el("span", "vote-chart__label", label));
     const bar = el("span", "vote-chart__bar");
     const fill = el("span", "vote-chart__fill");
     // A width from data, not an inline style attribute (the CSP forbids those): the
     // CSS Object Model is allowed.
-    fill.style.width = `${(100 * option.dots) / most}%`;
-    bar.append(fill);
-    li.append(bar);
-    li.append(el("span", "vote-chart__count", t("Dots: %(count)s", { count: option.dots })));
-    if (staff && question.open) {
-      const add = el("button", "button button--small vote-chart__behalf", t("+1 for someone here"));
-      add.type = "button";
-      add.dataset.behalfOption = option.id;
-      add.append(el("span", "visually-hidden", `: ${option.label}`));
-      li.append(add);
-    }
-    list.append(li);
-  }
-  box.append(list);
-  return box;
-}
-
-function bars(rows, { labelClass = "vote-chart__label" } = {}) {
-  // rows: [label, count, words]; the count is always in the text too, not only in the bar.
-  const most = Math.max(1, ...rows.map((row) => row[1]));
-  const list = el("ul", "vote-chart__options");
-  for (const [label, count, words] of rows) {
-    const li = el("li", "vote-chart__option");
-    li.append(el("span", labelClass, label));
-    const bar = el("span", "vote-chart__bar");
-    const fill = el("span", "vote-chart__fill");
     fill.style.width = `${(100 * count) / most}%`;
     bar.append(fill);
     li.append(bar, el("span", "vote-chart__count", words));
+    if (control) li.append(control);
     list.append(li);
   }
   return list;
