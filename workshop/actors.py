@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from .models import Account, Participant, Role
+from .models import Account, Participant
 from .problems import Problem
 
 
@@ -26,7 +26,7 @@ class Actor:
 
         Other accounts (an outreach worker) are not staff of any workshop.
         """
-        return self.account is not None and self.account.role == Role.FACILITATOR
+        return self.account is not None and self.account.is_facilitator
 
     def require_staff(self) -> None:
         """:raise Problem: (403) a participant tried something only staff may do."""

@@ -93,6 +93,11 @@ class Account(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
         return self.active
 
+    @property
+    def is_facilitator(self) -> bool:
+        """Facilitators run workshops; other accounts (an outreach worker) are not staff there."""
+        return self.role == Role.FACILITATOR
+
 
 class Workshop(db.Model):
     """One co-reporting workshop, possibly spanning several gatherings."""

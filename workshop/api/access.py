@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..actors import Actor
 from ..extensions import db
-from ..models import Role, Workshop
+from ..models import Workshop
 from ..problems import Problem
 from ..workshops import participant_for
 
@@ -47,7 +47,7 @@ def find_workshop(code: str) -> Workshop:
 
 def _is_facilitator() -> bool:
     user = current_user._get_current_object() if has_request_context() else None
-    return user is not None and user.is_authenticated and user.role == Role.FACILITATOR
+    return user is not None and user.is_authenticated and user.is_facilitator
 
 
 def device_token() -> str | None:

@@ -255,9 +255,7 @@ def _facilitators_only():
     """
     from flask import abort
 
-    from ..models import Role
-
-    if current_user.is_authenticated and current_user.role != Role.FACILITATOR:
+    if current_user.is_authenticated and not current_user.is_facilitator:
         if request.endpoint == "facilitator.index" and request.method == "GET":
             return redirect(url_for("street.index"))
         abort(403)
