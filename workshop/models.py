@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, func, select
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -540,7 +540,278 @@ class StreetNote(db.Model):
     __table_args__ = (db.UniqueConstraint("account_id", "uuid", name="uq_street_note_uuid"),)
 
 
-__all__ = ["Account", "Board", "Change", "Dot", "Gathering", "Idea", "Item", "ItemKind", "Option", "Participant",
-           "Phase", "PhaseFeedback", "Question", "StreetCategory", "StreetNature", "StreetNote", "Survey",
-           "SurveyAnswer", "SurveyKind", "SurveyOption", "TopicProposal",
-           "Role", "Theme", "Workshop", "utcnow"]
+class SectionKind(str, enum.Enum):
+    """What a report section is about; the draft makes them in this order (`report.py`)."""
+
+    METHOD = "method"  # how this report was made
+    THEME = "theme"  # one per theme: the participants' own words and pictures
+    IDEAS = "ideas"  # the development ideas
+    ANSWER = "answer"  # management's answer (its text comes from `Report.answer_*`, `IdeaAnswer`)
+    FOLLOW_UP = "follow_up"  # what happened since (its table comes from `DevelopmentTarget`)
+    OTHER = "other"  # a section the facilitator added
+
+
+class Report(db.Model):
+    """A workshop's co-written social report (one per workshop), made of `ReportSection`s.
+
+    Management's general answer is kept here; its answers per idea are `IdeaAnswer`s.
+    `public_key` is the unguessable part of the public page's address, set when the report
+    is published (and kept if it is unpublished and published again).
+    """
+
+    __tablename__ = "report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    public_key: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Management's answer: who answered (a role, e.g. "Head of adult social work"), the text.
+    answer_by: Mapped[str] = mapped_column(String(200), default="")
+    answer_text: Mapped[str] = mapped_column(Text(), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    workshop: Mapped[Workshop] = relationship()
+    sections: Mapped[list["ReportSection"]] = relationship(order_by="ReportSection.position",
+                                                           back_populates="report")
+
+
+class ReportSection(db.Model):
+    """One section of a report: a title and Markdown text, at a version (from 1).
+
+    A save names the version it was based on; one based on an older version is refused
+    (`report.save_section`), so nobody's edit is silently overwritten. Every saved version
+    is kept as a `SectionVersion`.
+    """
+
+    __tablename__ = "report_section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[SectionKind] = mapped_column(_enum(SectionKind, "section_kind"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text(), default="")
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    report: Mapped[Report] = relationship(back_populates="sections")
+
+
+class SectionVersion(db.Model):
+    """A saved version of a section, kept for the history and for restoring."""
+
+    __tablename__ = "section_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("report_section.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text(), default="")
+    # Who saved it: a staff account (a participant's words come in through a `Suggestion`).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    # Why, in a few words the history shows ("draft", "restored version 2", "suggestion").
+    note: Mapped[str] = mapped_column(String(200), default="")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    account: Mapped[Account | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("section_id", "version", name="uq_section_version"),)
+
+
+class Suggestion(db.Model):
+    """A participant's "add a sentence" or "suggest a change" to a section.
+
+    A change names the sentence (`quote`) it would replace with `text`. The facilitator
+    accepts it (it goes into the section's text as a new version) or declines it with a
+    `reason` the participant sees.
+    """
+
+    __tablename__ = "suggestion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    section_id: Mapped[int] = mapped_column(ForeignKey("report_section.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "add" or "change"
+    quote: Mapped[str] = mapped_column(String(2000), default="")
+    text: Mapped[str] = mapped_column(String(1000))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, accepted, declined
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_suggestion_uuid"),)
+
+
+class CommentRound(db.Model):
+    """A comment round (kommenttikierros): the report frozen as "round N version".
+
+    `snapshot` is that frozen text as JSON (`[{section_id, kind, title, body, version}]`),
+    which commenters read and which two rounds are compared by.
+    """
+
+    __tablename__ = "comment_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    snapshot: Mapped[str] = mapped_column(Text())
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (db.UniqueConstraint("report_id", "number", name="uq_comment_round_number"),)
+
+
+class ReportLink(db.Model):
+    """A private link to a report: for management's answer or for an invited reader.
+
+    Only the token's SHA-256 is stored; the link itself is shown once, when it is made.
+    """
+
+    __tablename__ = "report_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))  # "answer" or "reader"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Whom it is for, as the facilitator wrote it (a role, e.g. "Service manager").
+    label: Mapped[str] = mapped_column(String(120), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Comment(db.Model):
+    """A comment on a section in a comment round, from a participant, staff or a reader link.
+
+    The facilitator marks it `addressed` or `not_taken` with a `reply` the commenter sees.
+    """
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    uuid: Mapped[str] = mapped_column(String(36))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    round_id: Mapped[int] = mapped_column(ForeignKey("comment_round.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("report_section.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(1000))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="SET NULL"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("report_link.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, addressed, not_taken
+    reply: Mapped[str] = mapped_column(String(500), default="")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("workshop_id", "uuid", name="uq_comment_uuid"),)
+
+
+class CommentAgreement(db.Model):
+    """One person's "+1" to a comment: at most one each (participant, account or link)."""
+
+    __tablename__ = "comment_agreement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("report_link.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        db.UniqueConstraint("comment_id", "participant_id", name="uq_agreement_participant"),
+        db.UniqueConstraint("comment_id", "account_id", name="uq_agreement_account"),
+        db.UniqueConstraint("comment_id", "link_id", name="uq_agreement_link"),
+    )
+
+
+class IdeaAnswer(db.Model):
+    """Management's answer to one development idea: what will be done, and when."""
+
+    __tablename__ = "idea_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("idea.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(2000), default="")
+    schedule: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (db.UniqueConstraint("report_id", "idea_id", name="uq_idea_answer"),)
+
+
+class TargetStatus(str, enum.Enum):
+    """Where a development target stands (the follow-up's status column)."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_DONE = "not_done"  # decided against, or given up: the note says why
+
+
+class DevelopmentTarget(db.Model):
+    """A row of the follow-up (seuranta) tracker: a development target and how it is followed.
+
+    A workshop's development idea becomes one (`idea_id`); professionals' reports (a later
+    issue) add rows without a workshop, so both are followed in one table.
+    """
+
+    __tablename__ = "development_target"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshop.id", ondelete="CASCADE"), index=True)
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("idea.id", ondelete="SET NULL"), unique=True)
+    target: Mapped[str] = mapped_column(String(300))
+    partners: Mapped[str] = mapped_column(String(300), default="")
+    actions: Mapped[str] = mapped_column(String(2000), default="")
+    responsible: Mapped[str] = mapped_column(String(200), default="")
+    schedule: Mapped[str] = mapped_column(String(200), default="")
+    indicator: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[TargetStatus] = mapped_column(_enum(TargetStatus, "target_status"), default=TargetStatus.PLANNED)
+    done_on: Mapped[date | None] = mapped_column(Date())
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class TargetUpdate(db.Model):
+    """A status change of a development target, with a note participants read."""
+
+    __tablename__ = "target_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("development_target.id", ondelete="CASCADE"), index=True)
+    status: Mapped[TargetStatus] = mapped_column(_enum(TargetStatus, "update_status"))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReaderFeedback(db.Model):
+    """Feedback from a reader of the published report, shown once the facilitator approves it."""
+
+    __tablename__ = "reader_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(2000))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, approved, rejected
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+__all__ = ["Account", "Board", "Change", "Comment", "CommentAgreement", "CommentRound", "DevelopmentTarget", "Dot",
+           "Gathering", "Idea", "IdeaAnswer", "Item", "ItemKind", "Option", "Participant", "Phase", "PhaseFeedback",
+           "Question", "ReaderFeedback", "Report", "ReportLink", "ReportSection", "SectionKind", "SectionVersion",
+           "StreetCategory", "StreetNature", "StreetNote", "Suggestion", "Survey", "SurveyAnswer", "SurveyKind",
+           "SurveyOption", "TargetStatus", "TargetUpdate", "TopicProposal", "Role", "Theme", "Workshop", "utcnow"]
