@@ -16,6 +16,15 @@ PUBLIC_ENDPOINTS = {
     "pwa.manifest",              # the installable app: name, icons, colours
     "pwa.service_worker",        # the offline shell: public files only, never data
     "pwa.offline",               # what an unvisited page shows without a connection
+    # The report (issue 6): read by anyone once published, or through a private link whose
+    # unguessable token is checked by the page itself (an unknown one is a 404).
+    "published.report",          # the published report: public on purpose
+    "published.picture",         # … its pictures (only those it shows)
+    "published.send_feedback",   # … its reader-feedback form (rate-limited)
+    "published.answer_page",     # management's answer, through their private link
+    "published.answer_picture",
+    "published.reader_page",     # an invited reader's comments, through their private link
+    "published.reader_picture",
 }
 
 

@@ -108,3 +108,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(street)  # its JSON API (/api/street/...) is nested in it
     from .pwa import bp as pwa  # the manifest, /sw.js and the offline page (issue 5)
     app.register_blueprint(pwa)
+    from .reports import bp as report, public_bp as published  # the co-written report (issue 6)
+    app.register_blueprint(report)
+    app.register_blueprint(published)

@@ -7,4 +7,5 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/w/<code>")
 
-from . import events, feedback_api, ideas_api, phases, surveys_api, topics_api, views  # noqa: E402,F401  (routes, handlers)
+from . import (events, feedback_api, followup_api, ideas_api, phases, report_api, rounds_api, surveys_api,  # noqa: E402,F401
+               topics_api, views)  # (routes, handlers)
