@@ -56,6 +56,9 @@ class Defaults:
     # Failed logins, per account name and per network address (OWASP ASVS 2.2.1).
     LOGIN_FAILURES_PER_ACCOUNT = "20 per hour"
     LOGIN_FAILURES_PER_NETWORK = "60 per hour"
+    # Feedback from readers of a published report, per network: enough for a class reading
+    # it together, too few to flood the facilitator's moderation list.
+    READER_FEEDBACK_PER_NETWORK = "20 per hour"
 
     JOIN_CODE_LENGTH = 6
     # The address phones use to reach this laptop. None: found from the network interfaces
