@@ -19,6 +19,7 @@ import { newUuid, request } from "./api.js";
 import { createDrawingPad } from "./drawing-pad.js";
 import { follow, listOf } from "./live.js";
 import { discard, drain, list, onChange, retry, sendThroughOutbox } from "./outbox.js";
+import { reportScreen } from "./phone-report.js";
 import { t } from "./strings.js";
 import { renderWall } from "./wall-view.js";
 
@@ -51,6 +52,9 @@ const live = follow(code, {
   },
 });
 
+// The report's screen (phase 3); write(), sent() and say() below are function declarations.
+const report = reportScreen({ root, base, code, live, write, sent, say });
+
 function say(text, kind = "info") {
   message.textContent = text;
   message.dataset.kind = kind;
@@ -60,6 +64,7 @@ function show(name) {
   screen = name;
   for (const section of root.querySelectorAll("[data-screen]")) section.hidden = section.dataset.screen !== name;
   if (name !== "home") say("");
+  if (name === "report") report.open(); // fetch the text afresh
   refresh();
   const heading = root.querySelector(`[data-screen="${name}"] h1, [data-screen="${name}"] h2`);
   if (heading) {
@@ -114,6 +119,8 @@ function nowStep(workshop, questions) {
   }
   if (unansweredSurveys().length) return ["survey", t("Answer a short question")];
   if (questions.some((question) => dotsLeft(question) > 0)) return ["vote", t("Vote with your dots")];
+  const reportStep = report.step();
+  if (reportStep) return ["report", reportStep];
   if (workshop.phase === "mapping" && !sessionStorage.getItem(explainedKey)) return ["explainer", t("What is this about?")];
   if (allowed.includes("topics") && !(mine.topics || []).length) return ["topic", t("Propose a topic")];
   if (allowed.includes("notes")) return ["note", t("Write a note")];
@@ -135,6 +142,7 @@ function refreshHome(workshop, questions) {
   root.querySelector('[data-go="vote"]').hidden = questions.length === 0;
   root.querySelector('[data-go="survey"]').hidden = openSurveys().length === 0;
   root.querySelector('[data-go="feedback"]').hidden = !(workshop && workshop.feedback_phase);
+  root.querySelector('[data-go="report"]').hidden = !report.exists();
   const step = nowStep(workshop, questions);
   const now = root.querySelector("[data-now]");
   now.hidden = !step;
@@ -158,6 +166,7 @@ function refresh() {
   if (screen === "wall") renderWall(root.querySelector("[data-wall]"), live.entities, { staff: false });
   if (screen === "mine") renderMine();
   if (screen === "failed") renderFailed();
+  report.refresh(screen === "report");
 }
 
 async function loadMine() {

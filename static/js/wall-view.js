@@ -154,6 +154,53 @@ function ideaList(ideas, themes) {
   return list;
 }
 
+// The report's news (phase 3 and after): a comment round, management's answer, what
+// has happened to the ideas since, and readers' feedback. Empty when there is no news.
+function reportNews(report) {
+  const parts = [];
+  if (!report) return parts;
+  if (report.round && report.round.open) {
+    parts.push(el("p", "report-news report-news--round", t("Comment round %(number)s is open.", { number: report.round.number })));
+  }
+  const answer = report.answer;
+  if (answer) {
+    const box = el("section", "report-news__answer");
+    box.append(el("h3", "", t("Management has answered")));
+    if (answer.by) box.append(el("p", "", t("Answered by: %(by)s", { by: answer.by })));
+    const list = el("ul");
+    for (const idea of answer.ideas || []) {
+      if (!idea.action && !idea.schedule) continue;
+      const li = el("li");
+      li.append(el("strong", "", idea.statement), el("span", "", ` ${idea.action}`));
+      if (idea.schedule) li.append(el("span", "", ` (${idea.schedule})`));
+      list.append(li);
+    }
+    box.append(list);
+    parts.push(box);
+  }
+  if ((report.follow_up || []).length) {
+    const box = el("section", "report-news__follow-up");
+    box.append(el("h3", "", t("Has anything changed?")));
+    const list = el("ul");
+    for (const target of report.follow_up) {
+      const li = el("li");
+      li.append(el("strong", "", target.target), el("span", "", ` · ${target.status_label}`));
+      list.append(li);
+    }
+    box.append(list);
+    parts.push(box);
+  }
+  if ((report.feedback || []).length) {
+    const box = el("section", "report-news__feedback");
+    box.append(el("h3", "", t("What readers said")));
+    const list = el("ul");
+    for (const entry of report.feedback) list.append(el("li", "note note--blue", entry.text));
+    box.append(list);
+    parts.push(box);
+  }
+  return parts;
+}
+
 function fill(root, selector, areaSelector, children, show) {
   const box = root.querySelector(selector);
   if (!box) return; // this page does not show that part
@@ -251,6 +298,8 @@ export function renderWall(root, entities, { staff = false, gathering = null, pr
   fill(root, "[data-wall-topics]", "[data-wall-topics-area]", [topicList(topics, { staff })],
     topics.length > 0 && (!workshop || workshop.phase === "mapping"));
   fill(root, "[data-wall-ideas]", "[data-wall-ideas-area]", [ideaList(ideas, themes)], ideas.length > 0);
+  const news = reportNews(listOf(entities, "report")[0]);
+  fill(root, "[data-wall-report]", "[data-wall-report-area]", news, news.length > 0);
   const phaseLine = root.querySelector("[data-wall-phase]");
   if (phaseLine && workshop) {
     const names = JSON.parse(root.dataset.phaseNames || "{}");
