@@ -188,3 +188,8 @@ def test_hostile_notes_and_captions_are_harmless_in_the_editor(logged_in, worksh
     assert_not_injected(page)
     for section in staff.get("/report").get_json()["report"]["sections"]:
         assert_harmless(section["html"])
+
+
+def test_the_workshop_page_links_to_its_report(logged_in, workshop):
+    page = logged_in.get(f"/facilitator/workshops/{workshop['id']}").get_data(as_text=True)
+    assert f'href="{editor_url(workshop)}">Raportti</a>' in page
