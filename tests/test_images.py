@@ -400,3 +400,14 @@ def test_delete_refuses_names_the_server_did_not_make(tmp_path, processed, name)
         delete_image(tmp_path, stored.name, name.format(stem=stored.name.split(".")[0]))
     assert (tmp_path / stored.name).exists()  # nothing is removed when one name is bad
     assert (tmp_path / "secret.txt").exists()
+
+
+def test_a_truncated_picture_is_refused_even_after_the_pdf_export_was_loaded():
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; uploads must not care.
+    import weasyprint  # noqa: F401
+
+    from tests.conftest import make_picture
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as WeasyPrint's import leaves it
+    whole = make_picture("PNG", (64, 48))
+    assert_unusable(whole[: len(whole) // 2])

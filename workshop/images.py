@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .problems import Problem
 
@@ -121,6 +121,9 @@ def _decode(raw: bytes) -> Image.Image:
         # a square) lets a long panorama shrink as much as a plain photo.
         image.draft("RGB", _fitted_size(image.size, MAX_SIDE))
     # Decode now, inside the guard, so truncated or corrupt data fails here and not later.
+    # The flag is Pillow's global, and WeasyPrint turns it on when it is imported (for the
+    # report's PDF): set here, a truncated upload is refused whatever was imported before.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     image.load()
     return image
 
