@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
-import importlib.util
 import io
 import os
 import re
@@ -38,7 +36,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from . import changes, report_render
+from . import changes, followup, reader_feedback, report_answer, report_render
 from . import report as report_rules
 from .actors import Actor
 from .contributions import media_dir
@@ -106,7 +104,7 @@ def document_html(report: Report, *, target: str) -> str:
         article = Markup(render_template("report/document.html", standalone=False, **context))
     # The page around the report, and its feedback form, speak the reader's language.
     return render_template("report/published.html", report=report, document=article,
-                           approved_feedback=_optional("reader_feedback", "approved_states", report))
+                           approved_feedback=reader_feedback.approved_states(report))
 
 
 def shown_pictures(report: Report) -> dict[int, Picture]:
@@ -141,10 +139,8 @@ def _document_context(report: Report, pictures: Mapping[int, Picture], picture_s
         # The other parts' pieces, only when the report has their section.
         # The answer's pictures are addressed as the document's own are: never by the
         # workshop's media URL, which names the join code.
-        "answer": (_optional("report_answer", "answer_state", report, picture_src)
-                   if SectionKind.ANSWER in kinds else None),
-        "targets": (_optional("followup", "public_states", report.workshop)
-                    if SectionKind.FOLLOW_UP in kinds else None),
+        "answer": report_answer.answer_state(report, picture_src) if SectionKind.ANSWER in kinds else None,
+        "targets": followup.public_states(report.workshop) if SectionKind.FOLLOW_UP in kinds else None,
     }
 
 
@@ -165,17 +161,6 @@ def headings_in_order(html: Markup) -> Markup:
         return f"<h{level}>{match.group(2)}</h{level}>"
 
     return Markup(_HEADING.sub(relevel, str(html)))
-
-
-def _optional(module_name: str, function_name: str, *args):
-    """What another part's `module.function(*args)` gives, or None while that part is not there.
-
-    Only a missing module is forgiven: an error inside one that exists is a bug to see.
-    """
-    if importlib.util.find_spec(f"{__package__}.{module_name}") is None:
-        return None
-    function = getattr(importlib.import_module(f"{__package__}.{module_name}"), function_name, None)
-    return function(*args) if function is not None else None
 
 
 def _export_file(picture: Picture, target: str) -> str:
