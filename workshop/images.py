@@ -304,3 +304,16 @@ def media_path(directory: Path, name: str) -> Path | None:
         return None
     path = Path(directory) / name
     return path if path.is_file() else None
+
+
+def send_picture(path: Path | None, cache_control: str):
+    """The response that serves a stored picture, with `cache_control` (who may keep it
+    and how long differs by page), or a 404 when `path` is None (not there, not allowed).
+    """
+    from flask import abort, send_file
+
+    if path is None:
+        abort(404)
+    response = send_file(path, max_age=0, conditional=True)
+    response.headers["Cache-Control"] = cache_control
+    return response

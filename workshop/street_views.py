@@ -9,7 +9,7 @@ cross-site use by SameSite cookies and the `X-Requested-With` header on every wr
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, session
+from flask import Blueprint, flash, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -185,9 +185,6 @@ def pull_note(note_id: int):
 def media(name: str):
     """A street note's photo, for its author and for facilitators."""
     path = images.media_path(media_dir(), name)
-    if path is None or not street.may_see_picture(_actor(), name):
-        abort(404)
-    response = send_file(path, max_age=0, conditional=True)
     # Pictures never change under a name; a phone may keep them, a shared cache may not.
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
+    return images.send_picture(path if street.may_see_picture(_actor(), name) else None,
+                               "private, max-age=31536000, immutable")

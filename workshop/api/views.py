@@ -5,7 +5,7 @@ Every answer is `{"ok": true, ...}` or the one error shape of `errors.py`. A wri
 """
 from __future__ import annotations
 
-from flask import abort, request, send_file
+from flask import request
 
 from flask_babel import lazy_gettext as _l
 
@@ -201,10 +201,7 @@ def media(code: str, name: str):
     """A stored picture, for the workshop's participants and staff only."""
     workshop, actor = context(code)
     path = images.media_path(contributions.media_dir(), name)
-    if path is None or not contributions.may_see_picture(workshop, actor, name):
-        abort(404)
-    response = send_file(path, max_age=0, conditional=True)
     # Pictures never change under a name; a phone may keep them, a shared cache may not.
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    return response
+    return images.send_picture(path if contributions.may_see_picture(workshop, actor, name) else None,
+                               "private, max-age=31536000, immutable")
 

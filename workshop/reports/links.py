@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime
 
 import flask_babel
-from flask import abort, flash, g, make_response, redirect, render_template, request, send_file, url_for
+from flask import flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -260,12 +260,8 @@ def _picture(report: Report, name: str):
     """A picture the report may show (not hidden, not taken back), else 404."""
     allowed = {picture.image_name for picture in pictures_of(report.workshop).values()}
     path = images.media_path(media_dir(), name) if name in allowed else None
-    if path is None:
-        abort(404)
-    response = send_file(path, max_age=0, conditional=True)
     # The address holds the link's token: no shared cache may keep it.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return images.send_picture(path, "private, no-store")
 
 
 def _private(rendered: str, status: int):

@@ -7,9 +7,9 @@ those the report shows: never a hidden picture, never another workshop's.
 """
 from __future__ import annotations
 
-from flask import abort, g, send_file
+from flask import abort, g
 
-from .. import report_export
+from .. import images, report_export
 from . import public_bp
 
 
@@ -30,9 +30,5 @@ def picture(key: str, name: str):
     """A picture the published report shows, by its stored name."""
     published = report_export.published_report(key)
     path = report_export.public_picture_path(published, name) if published is not None else None
-    if path is None:
-        abort(404)
-    response = send_file(path, max_age=0, conditional=True)
     # A picture hidden after publishing must disappear: caches ask again before reusing it.
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return images.send_picture(path, "no-cache")
