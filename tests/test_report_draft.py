@@ -360,3 +360,15 @@ def test_the_draft_is_version_1_of_every_section(draft):
 
     count = db.session.scalar(select(func.count()).select_from(SectionVersion))
     assert count == len(report.live_sections(made))
+
+
+def test_the_reports_news_is_made_once_for_both_audiences(seeded, pushed, monkeypatch):
+    room, *_ = seeded
+    made = report.create_draft(room.workshop, room.staff)
+    calls = []
+    real = report.report_state
+    monkeypatch.setattr(report, "report_state", lambda found: calls.append(found.id) or real(found))
+    report.set_title(room.workshop, room.staff, {"title": "Uusi nimi"})
+    assert calls == [made.id]
+    sent = [data["entity"] for _to, _event, data in pushed if data["entity"]["type"] == "report"]
+    assert sent[-1] == sent[-2] and sent[-1]["title"] == "Uusi nimi"  # the staff room's and the public one's

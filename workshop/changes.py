@@ -233,14 +233,16 @@ def dot_counts(question_ids: Iterable[int]) -> dict[int, int]:
 
 #: What each kind of entity is: its model and how its states are made. Rules modules of
 #: later features add theirs with `register_entity()` when they are imported.
-_ENTITIES: dict[str, tuple[type, Callable[[list, str, str], list[dict]]]] = {}
+_ENTITIES: dict[str, tuple[type, Callable[[list, str, str], list[dict]], bool]] = {}
 
 
-def register_entity(entity: str, model: type, states: Callable[[list, str, str], list[dict]]) -> None:
+def register_entity(entity: str, model: type, states: Callable[[list, str, str], list[dict]], *,
+                    same_for_all: bool = False) -> None:
     """Make `entity` pushable: `states(objects, audience, code)` returns the state of each
     object (in the same order) as `audience` may see it. Called with all the objects of one
-    kind a catch-up needs at once, so a state that needs a count can count them together."""
-    _ENTITIES[entity] = (model, states)
+    kind a catch-up needs at once, so a state that needs a count can count them together.
+    `same_for_all`: the states do not depend on the audience, so they are made once."""
+    _ENTITIES[entity] = (model, states, same_for_all)
 
 
 register_entity("item", Item, lambda objects, audience, code: [item_state(o, audience, code) for o in objects])
@@ -264,10 +266,11 @@ def _load_states(code: str, refs: list[tuple[str, int]]) -> dict[str, list[dict]
         wanted[entity].add(entity_id)
     found: dict[tuple[str, str, int], dict] = {}
     for entity, ids in wanted.items():
-        model, states = _ENTITIES[entity]
+        model, states, same_for_all = _ENTITIES[entity]
         objects = _load(model, ids)
+        made = states(objects, PUBLIC, code) if same_for_all else None
         for audience in AUDIENCES:
-            for obj, state in zip(objects, states(objects, audience, code)):
+            for obj, state in zip(objects, made if same_for_all else states(objects, audience, code)):
                 found[audience, entity, obj.id] = state
     # An entity whose row is gone (not done today; kept safe for the retention issue).
     return {audience: [found.get((audience, entity, entity_id)) or {"type": entity, "id": entity_id, "gone": True}

@@ -582,7 +582,8 @@ def _discussion(report: Report) -> dict:
             "suggestions": suggestions[0], "answered_suggestions": suggestions[1]}
 
 
-changes.register_entity("report", Report, lambda objects, audience, code: [report_state(o) for o in objects])
+changes.register_entity("report", Report, lambda objects, audience, code: [report_state(o) for o in objects],
+                        same_for_all=True)
 
 
 def phase_allows_report(workshop: Workshop) -> bool:
