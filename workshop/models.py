@@ -45,11 +45,19 @@ class UTCDateTime(TypeDecorator):
 
 
 class Role(str, enum.Enum):
-    """What a staff account may do. Later issues add handler, director and admin."""
+    """What a staff account may do."""
 
     FACILITATOR = "facilitator"
     # A street outreach worker: files street notes from a phone, and does nothing else.
     WORKER = "worker"
+    # Professionals' social reporting (issue 7, `observations.py`): a unit's supervisor
+    # handles the reports of the units they supervise, a director those of their sector.
+    HANDLER = "handler"
+    DIRECTOR = "director"
+    # Tags reports with themes and support needs and writes the half-yearly summary.
+    WORKING_GROUP = "working_group"
+    # Keeps the organisation settings (sectors, units, areas, services) and the accounts.
+    ADMIN = "admin"
 
 
 class Phase(str, enum.Enum):
@@ -762,8 +770,9 @@ class TargetStatus(str, enum.Enum):
 class DevelopmentTarget(db.Model):
     """A row of the follow-up (seuranta) tracker: a development target and how it is followed.
 
-    A workshop's development idea becomes one (`idea_id`); professionals' reports (a later
-    issue) add rows without a workshop, so both are followed in one table.
+    A workshop's development idea becomes one (`idea_id`); the working group adds rows
+    without a workshop from professionals' reports (`observation_id`) or a summary theme
+    (`summary_theme_id`), so both are followed in one table.
     """
 
     __tablename__ = "development_target"
@@ -782,6 +791,10 @@ class DevelopmentTarget(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Where a row without a workshop came from (issue 7); both optional.
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observation.id", ondelete="SET NULL"), index=True)
+    summary_theme_id: Mapped[int | None] = mapped_column(ForeignKey("summary_theme.id", ondelete="SET NULL"),
+                                                         index=True)
 
 
 class TargetUpdate(db.Model):
@@ -810,8 +823,253 @@ class ReaderFeedback(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+# -- professionals' social reporting (issue 7) -------------------------------------------
+
+
+class Organisation(db.Model):
+    """The one row of organisation-wide settings for professionals' social reporting.
+
+    `form_key` is the unguessable part of the form's address that the intranet links to
+    (and its QR code): the form needs no login, and the key keeps it from strangers.
+    """
+
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    form_key: Mapped[str] = mapped_column(String(64), unique=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Sector(db.Model):
+    """A sector (toimiala), e.g. family and social services; its director gets its reports."""
+
+    __tablename__ = "org_sector"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    director_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    # Nothing that a report refers to is deleted: a retired one is only left off the form.
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    director: Mapped[Account | None] = relationship()
+    units: Mapped[list[Unit]] = relationship(back_populates="sector", order_by="Unit.position, Unit.id")
+
+
+class Unit(db.Model):
+    """A work unit (työyksikkö) of a sector; its supervisor handles the unit's reports."""
+
+    __tablename__ = "org_unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sector_id: Mapped[int] = mapped_column(ForeignKey("org_sector.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    sector: Mapped[Sector] = relationship(back_populates="units")
+    supervisor: Mapped[Account | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("sector_id", "name", name="uq_org_unit_name"),)
+
+
+class Area(db.Model):
+    """A municipality, or an area inside one (`municipality_id`), where something was observed."""
+
+    __tablename__ = "org_area"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("org_area.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    municipality: Mapped[Area | None] = relationship(remote_side="Area.id")
+
+
+class Service(db.Model):
+    """A service the reporter works in (Satakunta's list: substance abuse services, …)."""
+
+    __tablename__ = "org_service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class ProfessionalGroup(str, enum.Enum):
+    """The reporter's professional group (seed 002)."""
+
+    SOCIAL_CARE = "social_care"
+    HEALTH_CARE = "health_care"
+    OTHER = "other"
+
+
+class ObservedHow(str, enum.Enum):
+    """How the reporter came to observe it (seed 003)."""
+
+    OWN_WORK = "own_work"
+    TEAM_MEETING = "team_meeting"
+    NETWORK = "network"  # in a multi-professional network
+    OUTSIDE_WORK = "outside_work"  # in their own living environment
+    OTHER_ROLE = "other_role"
+
+
+class ObservationStatus(str, enum.Enum):
+    """Where a professional's report stands; the order is the usual course (`processing.py`)."""
+
+    RECEIVED = "received"
+    CONSIDERING = "considering"  # under consideration
+    FORWARDED = "forwarded"  # to whom: `ForwardedTo`
+    ACTION_DECIDED = "action_decided"
+    DONE = "done"
+    CLOSED = "closed"  # closed with a reason (the log entry's note)
+
+
+class ForwardedTo(str, enum.Enum):
+    """Where the next level decided a report belongs (seed 002)."""
+
+    UNIT = "unit"  # inside the unit
+    CROSS_SECTOR = "cross_sector"  # a cross-sector group
+    NATIONAL = "national"  # a national body
+    LAW_CHANGE = "law_change"  # a proposal for a change in the law
+
+
+class SupportNeed(str, enum.Enum):
+    """The ten kinds of support need of section 11 of the Social Welfare Act (1301/2014)."""
+
+    CARE_AND_LIVELIHOOD = "care_and_livelihood"  # 1 necessary care and livelihood
+    HOUSING = "housing"  # 2
+    FINANCIAL = "financial"  # 3
+    EXCLUSION = "exclusion"  # 4 preventing social exclusion, promoting inclusion
+    VIOLENCE = "violence"  # 5 domestic and other violence or abuse
+    CRISIS = "crisis"  # 6 sudden crises
+    CHILD_DEVELOPMENT = "child_development"  # 7 a child's balanced development and wellbeing
+    SUBSTANCES_MENTAL_HEALTH = "substances_mental_health"  # 8 substance abuse, mental health, illness, disability
+    AGEING = "ageing"  # 9
+    FUNCTIONAL_CAPACITY = "functional_capacity"  # 10 physical, cognitive, mental or social capacity
+
+
+class Observation(db.Model):
+    """A professional's social-reporting report (sosiaalisen raportoinnin ilmoitus).
+
+    Filed without a login through the organisation's form, possibly from a phone's outbox
+    hours later: `uuid` is the phone's and with `body_hash` makes a replay harmless.
+    `number` is the unguessable report number the reporter follows it with. The reporter's
+    name and contact are optional and only for telling them what happened.
+    """
+
+    __tablename__ = "observation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    # No ondelete: units, areas and services are retired, never deleted.
+    unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    professional_group: Mapped[ProfessionalGroup | None] = mapped_column(
+        _enum(ProfessionalGroup, "professional_group"))
+    nature: Mapped[StreetNature] = mapped_column(_enum(StreetNature, "observation_nature"))
+    category: Mapped[StreetCategory | None] = mapped_column(_enum(StreetCategory, "observation_category"))
+    description: Mapped[str] = mapped_column(Text)
+    proposal: Mapped[str] = mapped_column(Text, default="")
+    # Whether the reporter is available to help produce a solution; None: not answered.
+    available: Mapped[bool | None] = mapped_column()
+    by_team: Mapped[bool] = mapped_column(default=False)
+    reporter_name: Mapped[str] = mapped_column(String(120), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("org_area.id"), index=True)
+    area_detail: Mapped[str] = mapped_column(String(200), default="")
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("org_service.id"), index=True)
+    service_detail: Mapped[str] = mapped_column(String(200), default="")
+    observed_how: Mapped[ObservedHow | None] = mapped_column(_enum(ObservedHow, "observed_how"))
+    observed_detail: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[ObservationStatus] = mapped_column(_enum(ObservationStatus, "observation_status"),
+                                                      default=ObservationStatus.RECEIVED)
+    forwarded_to: Mapped[ForwardedTo | None] = mapped_column(_enum(ForwardedTo, "forwarded_to"))
+    # The phone's clock when Save was first pressed: summaries count by this date.
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    area: Mapped[Area | None] = relationship()
+    service: Mapped[Service | None] = relationship()
+
+
+class ObservationEvent(db.Model):
+    """One entry of a report's progress log: who changed it to what, when, and the note the
+    reporter reads on the tracking page. Entries are never changed or deleted."""
+
+    __tablename__ = "observation_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), index=True)
+    status: Mapped[ObservationStatus] = mapped_column(_enum(ObservationStatus, "event_status"))
+    forwarded_to: Mapped[ForwardedTo | None] = mapped_column(_enum(ForwardedTo, "event_forwarded_to"))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    # None: the system (the report was received).
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Telling a reporter who left contact details: "" none to tell, "pending", "sent", "told"
+    # (a handler told them by hand), "failed" (the mail server refused; the handler sees it).
+    notice: Mapped[str] = mapped_column(String(16), default="")
+    noticed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    account: Mapped[Account | None] = relationship()
+
+
+class ObservationNeed(db.Model):
+    """A section-11 support need a working-group member tagged a report with."""
+
+    __tablename__ = "observation_need"
+
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), primary_key=True)
+    need: Mapped[SupportNeed] = mapped_column(_enum(SupportNeed, "support_need"), primary_key=True)
+
+
+class SummaryTheme(db.Model):
+    """A theme of the working group's summary: reports and street notes are tagged with it.
+
+    A `followed` theme is a weak signal: its count per quarter shows whether it strengthens.
+    `conclusion` is the group's text for the summary.
+    """
+
+    __tablename__ = "summary_theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    followed: Mapped[bool] = mapped_column(default=False)
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ObservationTheme(db.Model):
+    """A professional's report tagged with a summary theme."""
+
+    __tablename__ = "observation_theme"
+
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observation.id"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("summary_theme.id", ondelete="CASCADE"), primary_key=True)
+
+
+class StreetNoteTheme(db.Model):
+    """A street note tagged with a summary theme (street notes flow into the same summary)."""
+
+    __tablename__ = "street_note_theme"
+
+    street_note_id: Mapped[int] = mapped_column(ForeignKey("street_note.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("summary_theme.id", ondelete="CASCADE"), primary_key=True)
+
+
 __all__ = ["Account", "Board", "Change", "Comment", "CommentAgreement", "CommentRound", "DevelopmentTarget", "Dot",
            "Gathering", "Idea", "IdeaAnswer", "Item", "ItemKind", "Option", "Participant", "Phase", "PhaseFeedback",
            "Question", "ReaderFeedback", "Report", "ReportLink", "ReportSection", "SectionKind", "SectionVersion",
            "StreetCategory", "StreetNature", "StreetNote", "Suggestion", "Survey", "SurveyAnswer", "SurveyKind",
-           "SurveyOption", "TargetStatus", "TargetUpdate", "TopicProposal", "Role", "Theme", "Workshop", "utcnow"]
+           "SurveyOption", "TargetStatus", "TargetUpdate", "TopicProposal", "Role", "Theme", "Workshop", "utcnow",
+           "Area", "ForwardedTo", "Observation", "ObservationEvent", "ObservationNeed", "ObservationStatus",
+           "ObservationTheme", "ObservedHow", "Organisation", "ProfessionalGroup", "Sector", "Service",
+           "StreetNoteTheme", "SummaryTheme", "SupportNeed", "Unit"]
