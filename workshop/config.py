@@ -75,6 +75,25 @@ class Defaults:
     # the environment as a comma-separated list. Changing it keeps old notes' areas as written.
     STREET_AREAS = ["Keskusta", "Itäinen alue", "Läntinen alue", "Pohjoinen alue", "Eteläinen alue"]
 
+    # Professionals' social reporting (issue 7). The form needs no login; its address holds
+    # the organisation's key, and OBSERVE_NETWORKS (CIDRs, e.g. the intranet's "10.0.0.0/8")
+    # can limit it to the organisation's own networks. Empty: any network with the link.
+    OBSERVE_NETWORKS: list[str] = []
+    # Looking a report up by its number: failed lookups per network, so numbers cannot be
+    # tried one after another.
+    TRACKING_FAILURES_PER_NETWORK = "30 per hour"
+    # New reports per network address: a whole team filing after a meeting passes; a script
+    # filling the summaries with junk does not.
+    OBSERVE_FILINGS_PER_NETWORK = "60 per hour"
+    # Telling a reporter who left an e-mail address: sent through this SMTP server when one
+    # is set; without it the handler sees whom to tell and marks it done by hand.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "kuulluksi@localhost"
+
 
 #: Environment variables read at start-up, and the setting each one fills.
 ENVIRONMENT = {
@@ -89,6 +108,13 @@ ENVIRONMENT = {
     "SOCKETIO_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "STREET_AREAS": "STREET_AREAS",
+    "OBSERVE_NETWORKS": "OBSERVE_NETWORKS",
+    "MAIL_SERVER": "MAIL_SERVER",
+    "MAIL_PORT": "MAIL_PORT",
+    "MAIL_USE_TLS": "MAIL_USE_TLS",
+    "MAIL_USERNAME": "MAIL_USERNAME",
+    "MAIL_PASSWORD": "MAIL_PASSWORD",
+    "MAIL_FROM": "MAIL_FROM",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -113,6 +139,9 @@ def comma_list(value: str) -> list[str]:
 _PARSERS = {
     "SESSION_COOKIE_SECURE": lambda value: value.strip().lower() in _TRUE,
     "STREET_AREAS": comma_list,
+    "OBSERVE_NETWORKS": comma_list,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda value: value.strip().lower() in _TRUE,
 }
 
 

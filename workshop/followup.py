@@ -8,9 +8,15 @@ status and the date it was done. Rows are made from the workshop's development i
 Every status change is logged as a `TargetUpdate` with a note that participants read.
 
 Everything here is for staff; participants and readers see `public_states()`, which names
-no account. The table has room for targets without a workshop (professionals' reports, a
-later issue), so the rules find a target through its workshop and nothing else assumes
-that every row has one.
+no account. The workshop's rules find a target through its workshop and nothing else
+assumes that every row has one.
+
+The regional tracker (issue 7) is the same table: rows without a workshop, which the
+working group adds from a professional's report (`observation_id`), from a summary theme
+(`summary_theme_id`) or types by hand, and follows with the same status log. Only
+working-group members change them; a workshop's rows stay its facilitator's and are only
+listed beside them (`all_targets()`, `target_sources()`). Nothing of a regional row is
+pushed to any workshop's phones.
 
 A change the participants should see ("has anything changed?") is recorded as a change of
 the workshop's report, when there is one, so the phones and the wall reload the report's
@@ -20,18 +26,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import to_user_timezone
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import changes, ideas
+from .themes import require_working_group
 from .actors import Actor
 from .database import begin_write
 from .extensions import db
-from .inputs import is_id, require_mapping, text_field
-from .models import DevelopmentTarget, IdeaAnswer, Report, TargetStatus, TargetUpdate, Workshop, next_position, utcnow
+from .inputs import int_field, is_id, require_mapping, text_field
+from .models import (Account, DevelopmentTarget, Idea, IdeaAnswer, Observation, Report, SummaryTheme, TargetStatus,
+                     TargetUpdate, Workshop, next_position, utcnow)
 from .problems import Problem
 
 #: The longest text of each column, as the table's columns hold them (see the model).
@@ -154,28 +163,40 @@ def set_status(workshop: Workshop, actor: Actor, target_id: int, data: Mapping) 
         long, or no note for "will not be done".
     """
     actor.require_staff()
+    status, note = _status_and_note(data, _l("Say why this will not be done: the participants want to know."))
+    begin_write()
+    target = _target(workshop, target_id)
+    update = _change_status(target, status, note, actor.account.id if actor.account else None)
+    _record_report_change(workshop)
+    changes.commit_and_publish()
+    return update
+
+
+def _status_and_note(data: Mapping, not_done_message) -> tuple[TargetStatus, str]:
+    """The new status and its note, checked (the note is required for "will not be done")."""
     data = require_mapping(data)
     status = data.get("status")
     if not isinstance(status, str) or status not in STATUSES:
         raise Problem(_l("Choose the status."), field="status", status=422)
     status = TargetStatus(status)
     note = text_field(data, "note", NOTE_MAX_LENGTH, required=status is TargetStatus.NOT_DONE,
-                      empty_message=_l("Say why this will not be done: the participants want to know."),
+                      empty_message=not_done_message,
                       too_long_message=_l("A note can have at most %(limit)s characters.", limit=NOTE_MAX_LENGTH))
-    begin_write()
-    target = _target(workshop, target_id)
+    return status, note
+
+
+def _change_status(target: DevelopmentTarget, status: TargetStatus, note: str,
+                   account_id: int | None) -> TargetUpdate:
+    """Move `target` to `status` and log it; the caller commits."""
     if status is TargetStatus.DONE and target.done_on is None:
         target.done_on = today()
     elif status is not TargetStatus.DONE and target.status is TargetStatus.DONE:
         target.done_on = None  # it was not done after all: no date may say it was
     target.status = status
     target.updated_at = utcnow()
-    update = TargetUpdate(target_id=target.id, status=status, note=note,
-                          account_id=actor.account.id if actor.account else None)
+    update = TargetUpdate(target_id=target.id, status=status, note=note, account_id=account_id)
     db.session.add(update)
     db.session.flush()
-    _record_report_change(workshop)
-    changes.commit_and_publish()
     return update
 
 
@@ -215,6 +236,131 @@ def public_states(workshop: Workshop) -> list[dict]:
         "updates": [{"status": update.status.value, "status_label": str(names[update.status]), "note": update.note,
                      "at": update.created_at.isoformat()} for update in updates[target.id]],
     } for target in targets]
+
+
+# -- the regional tracker (issue 7) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a tracker row came from: `kind` is "report", "theme", "workshop" or "typed";
+    `number` the report's number, `theme` the theme's name, `workshop` the workshop's
+    title and `idea` the development idea's statement, where they apply."""
+
+    kind: str
+    number: str = ""
+    theme: str = ""
+    workshop: str = ""
+    idea: str = ""
+
+
+def all_targets() -> list[DevelopmentTarget]:
+    """Every tracker row: the regional rows (no workshop) first in their order, then each
+    workshop's rows, workshop by workshop in the order the workshops were made."""
+    return list(db.session.scalars(select(DevelopmentTarget).order_by(
+        DevelopmentTarget.workshop_id.is_not(None), DevelopmentTarget.workshop_id, DevelopmentTarget.position,
+        DevelopmentTarget.id)))
+
+
+def regional_targets() -> list[DevelopmentTarget]:
+    """The rows without a workshop, which the working group keeps, in their order."""
+    return list(db.session.scalars(select(DevelopmentTarget).where(DevelopmentTarget.workshop_id.is_(None))
+                                   .order_by(DevelopmentTarget.position, DevelopmentTarget.id)))
+
+
+def target_sources(targets: list[DevelopmentTarget]) -> dict[int, Source]:
+    """Where each row came from, keyed by the row's id (a few queries for all)."""
+    def names(model, ids, column):
+        ids = {value for value in ids if value is not None}
+        if not ids:
+            return {}
+        return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
+
+    numbers = names(Observation, [target.observation_id for target in targets], Observation.number)
+    themes = names(SummaryTheme, [target.summary_theme_id for target in targets], SummaryTheme.name)
+    workshops = names(Workshop, [target.workshop_id for target in targets], Workshop.title)
+    statements = names(Idea, [target.idea_id for target in targets], Idea.statement)
+    sources = {}
+    for target in targets:
+        if target.workshop_id is not None:
+            sources[target.id] = Source("workshop", workshop=workshops.get(target.workshop_id, ""),
+                                        idea=statements.get(target.idea_id, ""))
+        elif target.observation_id in numbers:
+            sources[target.id] = Source("report", number=numbers[target.observation_id],
+                                        theme=themes.get(target.summary_theme_id, ""))
+        elif target.summary_theme_id in themes:
+            sources[target.id] = Source("theme", theme=themes[target.summary_theme_id])
+        else:
+            sources[target.id] = Source("typed")
+    return sources
+
+
+def add_regional_target(account: Account | None, data: Mapping) -> DevelopmentTarget:
+    """Add a regional row: the columns as for `add_target`, and where it came from, if
+    anywhere: `observation_id` (a report) and/or `summary_theme_id` (a summary theme).
+
+    :raise Problem: 403 not the working group; 422 no target, a text too long, a bad date,
+        or an unknown report or theme.
+    """
+    require_working_group(account)
+    data = require_mapping(data)
+    values = _columns(data, required=True)
+    observation_id = int_field(data, "observation_id", required=False)
+    theme_id = int_field(data, "summary_theme_id", required=False)
+    begin_write()
+    if observation_id is not None and db.session.get(Observation, observation_id) is None:
+        raise Problem(_l("This report was not found. Please reload the page."), field="observation_id", status=422)
+    if theme_id is not None and db.session.get(SummaryTheme, theme_id) is None:
+        raise Problem(_l("This theme was not found. Please reload the page."), field="summary_theme_id", status=422)
+    last = db.session.scalar(select(func.max(DevelopmentTarget.position)).where(DevelopmentTarget.workshop_id.is_(None)))
+    target = DevelopmentTarget(workshop_id=None, observation_id=observation_id, summary_theme_id=theme_id,
+                               position=(last or 0) + 1, **values)
+    db.session.add(target)
+    db.session.commit()
+    return target
+
+
+def update_regional_target(account: Account | None, target_id: int, data: Mapping) -> DevelopmentTarget:
+    """Change any of a regional row's columns given in `data` (as for `update_target`).
+
+    :raise Problem: 403 not the working group, or the row is a workshop's (its facilitator
+        keeps it); 404 no such row; 422 as for `add_regional_target`.
+    """
+    require_working_group(account)
+    values = _columns(require_mapping(data), required=False)
+    begin_write()
+    target = _regional_target(target_id)
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.updated_at = utcnow()
+    db.session.commit()
+    return target
+
+
+def set_regional_status(account: Account | None, target_id: int, data: Mapping) -> TargetUpdate:
+    """Move a regional row to `status` with a `note`, logged like a workshop row's change
+    (the note is required for "will not be done"; done sets the done date).
+
+    :raise Problem: 403 not the working group, or the row is a workshop's; 404 no such
+        row; 422 no or unknown status, a note too long, or no note for "will not be done".
+    """
+    require_working_group(account)
+    status, note = _status_and_note(data, _l("Say why this will not be done."))
+    begin_write()
+    target = _regional_target(target_id)
+    update = _change_status(target, status, note, account.id)
+    db.session.commit()
+    return update
+
+
+def _regional_target(target_id: int) -> DevelopmentTarget:
+    target = db.session.get(DevelopmentTarget, target_id) if is_id(target_id) else None
+    if target is None:
+        raise Problem(_l("This row of the follow-up was not found. Please reload the page."), status=404)
+    if target.workshop_id is not None:
+        raise Problem(_l("This row belongs to a workshop: its facilitator keeps it on the workshop's follow-up page."),
+                      status=403)
+    return target
 
 
 def _target(workshop: Workshop, target_id: int) -> DevelopmentTarget:
