@@ -111,3 +111,6 @@ def register_blueprints(app: Flask) -> None:
     from .reports import bp as report, public_bp as published  # the co-written report (issue 6)
     app.register_blueprint(report)
     app.register_blueprint(published)
+    from . import observe  # professionals' social reporting (issue 7)
+    for blueprint in (observe.public_bp, observe.bp, observe.summary_bp, observe.org_bp):
+        app.register_blueprint(blueprint)

@@ -199,6 +199,24 @@ SCRIPT_STRINGS = {
     "Workshop: %(title)s": _l("Workshop: %(title)s"),
     "Write what you met first.": _l("Write what you met first."),
     "Could not be sent: %(reason)s": _l("Could not be sent: %(reason)s"),
+    # The professional's reporting form (static/js/observe.js). It also uses "Sending…",
+    # "It is being sent right now. Try again in a moment." and the "Your text is still here" messages above.
+    "%(field)s: %(message)s": _l("%(field)s: %(message)s"),
+    "Choose the nature of the phenomenon.": _l("Choose the nature of the phenomenon."),
+    "Choose your work unit.": _l("Choose your work unit."),
+    "Copy the number": _l("Copy the number"),
+    "Copying did not work. The number is selected: copy it, or write it down.": _l("Copying did not work. The number is selected: copy it, or write it down."),
+    "Describe the phenomenon first.": _l("Describe the phenomenon first."),
+    "I have written the number down": _l("I have written the number down"),
+    "Put it back in the form": _l("Put it back in the form"),
+    "Saved on this device. It will be sent when there is a connection, and its number will appear here.": _l("Saved on this device. It will be sent when there is a connection, and its number will appear here."),
+    "Something went wrong.": _l("Something went wrong."),
+    "The number was copied.": _l("The number was copied."),
+    "The report is back in the form. Check it and send it again.": _l("The report is back in the form. Check it and send it again."),
+    "Your report of %(date)s could not be sent: %(reason)s": _l("Your report of %(date)s could not be sent: %(reason)s"),
+    "Your report of %(date)s is saved on this device. It will be sent when there is a connection, and its number will appear here.": _l("Your report of %(date)s is saved on this device. It will be sent when there is a connection, and its number will appear here."),
+    "Your report of %(date)s was received. Its number is:": _l("Your report of %(date)s was received. Its number is:"),
+    "Your report was received. Its number is %(number)s.": _l("Your report was received. Its number is %(number)s."),
 }
 
 

@@ -17,7 +17,7 @@ const script = document.querySelector("script[data-pwa]");
 const strings = script && script.dataset.strings ? JSON.parse(script.dataset.strings) : {};
 const WORKER_URL = (script && script.dataset.worker) || "/sw.js";
 /** The pages the worker keeps for offline use (the same list as KEPT_PAGES in sw.js). */
-const KEPT_PAGE = /^\/j\/[^/]+$|^\/kiosk\/[^/]+$|^\/street\/$/;
+const KEPT_PAGE = /^\/j\/[^/]+$|^\/kiosk\/[^/]+$|^\/street\/$|^\/observe\/(?!track$)[^/]+$/;
 
 let reloadAsked = false;
 let banner = null;

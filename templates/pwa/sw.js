@@ -6,9 +6,9 @@
 //   kuulluksi-shell-<VERSION>  every static file pages load, the offline page and the
 //                              manifest, fetched at install. VERSION hashes their contents:
 //                              a changed file gives a new worker with a new cache.
-//   kuulluksi-pages            the last copy of each participant page (/j/<code>, /kiosk/<token>)
-//                              and of the street-note form (/street/), kept when the network
-//                              gave one.
+//   kuulluksi-pages            the last copy of each participant page (/j/<code>, /kiosk/<token>),
+//                              of the street-note form (/street/) and of the professional's
+//                              reporting form (/observe/<form key>), kept when the network gave one.
 //   kuulluksi-media            pictures on the wall (/api/w/<code>/media/<name>); a name is
 //                              never reused for another picture, so a kept one stays right.
 //
@@ -29,8 +29,10 @@ const SHELL = {{ shell | tojson }};
 const OFFLINE_URL = {{ offline_url | tojson }};
 const STATIC_PREFIX = {{ url_for("static", filename="") | tojson }};
 
-/** Pages kept for offline use: the participant's page, the shared tablet's link, the street form. */
-const KEPT_PAGES = [/^\/j\/[^/]+$/, /^\/kiosk\/[^/]+$/, /^\/street\/$/];
+/** Pages kept for offline use: the participant's page, the shared tablet's link, the street form,
+ *  the professional's reporting form (/observe/<form key>; never /observe/track, whose answers
+ *  are POSTs and must not be kept). */
+const KEPT_PAGES = [/^\/j\/[^/]+$/, /^\/kiosk\/[^/]+$/, /^\/street\/$/, /^\/observe\/(?!track$)[^/]+$/];
 const MEDIA = /^\/api\/w\/[^/]+\/media\/[^/]+$/;
 /** Shell files that are not static files: fresh from the network when there is one. */
 const SHELL_PAGES = new Set(SHELL.filter((url) => !url.startsWith(STATIC_PREFIX)));

@@ -248,16 +248,19 @@ def run(workshop_id: int):
 
 @bp.before_request
 def _facilitators_only():
-    """Outreach workers log in on the same page but only write street notes: the
-    facilitator's home sends them to their own page, and everything else here is refused.
+    """Outreach workers and the social-reporting roles log in on the same page: the
+    facilitator's home sends them to their own role's home, and everything else here is
+    refused.
 
-    :raise 403: a worker asked for any other facilitator page.
+    :raise 403: someone not a facilitator asked for any other facilitator page.
     """
     from flask import abort
 
+    from ..observe import home_endpoint
+
     if current_user.is_authenticated and not current_user.is_facilitator:
         if request.endpoint == "facilitator.index" and request.method == "GET":
-            return redirect(url_for("street.index"))
+            return redirect(url_for(home_endpoint(current_user)))
         abort(403)
     return None
 

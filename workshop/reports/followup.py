@@ -18,11 +18,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, TextAreaField
 
 from .. import followup, ideas
 from ..actors import Actor
-from ..forms import show_problem
+from ..forms import TrackerColumnsForm, show_problem
 from ..problems import Problem
 from . import bp
 
@@ -33,23 +33,11 @@ class FromIdeasForm(FlaskForm):
     action = HiddenField(default="from_ideas")
 
 
-class TargetForm(FlaskForm):
-    """A row's columns, to add a row or edit one. Lengths are checked by the rules."""
+class TargetForm(TrackerColumnsForm):
+    """A row's columns, to add a row or edit one."""
 
     action = HiddenField()
     target_id = HiddenField()
-    target = TextAreaField(_l("Development target"), render_kw={"maxlength": followup.FIELD_LIMITS["target"],
-                                                                 "rows": 2})
-    partners = StringField(_l("Partners"), render_kw={"maxlength": followup.FIELD_LIMITS["partners"]},
-                           description=_l("Who works on it with the service, e.g. the housing office"))
-    actions = TextAreaField(_l("Actions"), render_kw={"maxlength": followup.FIELD_LIMITS["actions"], "rows": 3})
-    responsible = StringField(_l("Responsible"), render_kw={"maxlength": followup.FIELD_LIMITS["responsible"]},
-                              description=_l("A role rather than a person's name, e.g. Head of the day centre"))
-    schedule = StringField(_l("Schedule"), render_kw={"maxlength": followup.FIELD_LIMITS["schedule"]})
-    indicator = StringField(_l("Indicator / how it is followed"),
-                            render_kw={"maxlength": followup.FIELD_LIMITS["indicator"]})
-    done_on = StringField(_l("Done on"), render_kw={"type": "date"},
-                          description=_l("Year-month-day. Leave empty if it is not done."))
 
 
 class StatusForm(FlaskForm):
