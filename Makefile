@@ -5,13 +5,19 @@ BIN    := $(VENV)/bin
 PO     := $(wildcard workshop/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install install-test translations extract-messages clean
+.PHONY: run test test-postgres install install-test translations extract-messages clean
 
 run: install translations
 	$(BIN)/python run.py
 
 test: install-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The same tests (browser tests aside) on a PostgreSQL server: a database per test is made
+# from a migrated template. TEST_POSTGRES_URL names the server (its user may create databases).
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1
+test-postgres: install-test translations
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
 
 # The virtual environment is rebuilt only when the dependencies change.
 $(BIN)/python:

@@ -1,10 +1,13 @@
 """Shared fixtures: a fresh app on its own migrated SQLite file for every test."""
 from __future__ import annotations
 
+import os
 import shutil
+import uuid
 from dataclasses import dataclass
 
 import pytest
+import sqlalchemy
 from flask import Flask
 from jinja2 import BytecodeCache
 
@@ -37,14 +40,40 @@ def make_config(tmp_path, **overrides) -> dict:
     return config
 
 
+#: A PostgreSQL server to run the tests against instead of SQLite files, e.g.
+#: `postgresql+psycopg://postgres@127.0.0.1` (a database per test is made from a migrated template).
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "").rstrip("/")
+_TEMPLATE_DATABASE = "kuulluksi_test_template"
+#: For a test about SQLite itself (its pragmas, its write lock, its file on disk).
+requires_sqlite = pytest.mark.skipif(bool(POSTGRES_SERVER), reason="about SQLite itself; the tests run on PostgreSQL")
+
+
+def _postgres_admin(statement: str) -> None:
+    """Run one statement outside a transaction on the server's `postgres` database."""
+    engine = sqlalchemy.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory):
-    """A database file with every migration applied, made once and copied for each test."""
+    """A database with every migration applied, made once and copied for each test: a
+    SQLite file, or with TEST_POSTGRES_URL a PostgreSQL template database."""
     directory = tmp_path_factory.mktemp("template")
-    app = create_app(make_config(directory))
+    overrides = {}
+    if POSTGRES_SERVER:
+        _postgres_admin(f"DROP DATABASE IF EXISTS {_TEMPLATE_DATABASE} WITH (FORCE)")
+        _postgres_admin(f"CREATE DATABASE {_TEMPLATE_DATABASE}")
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"{POSTGRES_SERVER}/{_TEMPLATE_DATABASE}"
+    app = create_app(make_config(directory, **overrides))
     apply_migrations(app)
     with app.app_context():
         db.engine.dispose()
+    if POSTGRES_SERVER:
+        return _TEMPLATE_DATABASE
     return directory / "sessions" / "kuulluksi.sqlite3"
 
 
@@ -75,10 +104,16 @@ def app_factory(tmp_path, migrated_database):
     """Build apps on a copy of the migrated database; `factory(**settings)` overrides settings."""
     made: list[Flask] = []
 
+    database = f"kuulluksi_test_{uuid.uuid4().hex[:12]}"
+    if POSTGRES_SERVER:
+        _postgres_admin(f"CREATE DATABASE {database} TEMPLATE {migrated_database}")
+
     def factory(**overrides) -> Flask:
+        if POSTGRES_SERVER:
+            overrides.setdefault("SQLALCHEMY_DATABASE_URI", f"{POSTGRES_SERVER}/{database}")
         config = make_config(tmp_path, **overrides)
         target = config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-        if not made:
+        if not made and not POSTGRES_SERVER:
             shutil.copyfile(migrated_database, target)
         app = create_app(config)
         app.jinja_env.bytecode_cache = _TEMPLATES
@@ -89,6 +124,8 @@ def app_factory(tmp_path, migrated_database):
     for app in made:
         with app.app_context():
             db.engine.dispose()
+    if POSTGRES_SERVER:
+        _postgres_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
     limiter.reset()
 
 
@@ -147,6 +184,89 @@ def facilitator(app) -> Facilitator:
     with app.app_context(), mock.patch("workshop.accounts.generate_password_hash", quick_hash):
         create_account("anna", PASSWORD)
     return Facilitator("anna", PASSWORD)
+
+
+def _quick_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    return generate_password_hash(password, method="pbkdf2:sha256:1")
+
+
+@pytest.fixture
+def make_account(app):
+    """Create a staff account of any role: `make_account("hanna", "handler")` (not logged in)."""
+    from unittest import mock
+
+    from workshop.models import Role
+
+    def factory(name: str, role: str = "facilitator") -> Facilitator:
+        with app.app_context(), mock.patch("workshop.accounts.generate_password_hash", _quick_hash):
+            create_account(name, PASSWORD, Role(role))
+        return Facilitator(name, PASSWORD)
+
+    return factory
+
+
+@dataclass
+class Organisation:
+    """The seeded organisation of `organisation`: names to ids, and its accounts by name."""
+
+    form_key: str
+    sectors: dict[str, int]
+    units: dict[str, int]
+    areas: dict[str, int]
+    services: dict[str, int]
+    accounts: dict[str, Facilitator]
+
+
+#: The form key of the seeded organisation (the form's address is /observe/<form key>).
+FORM_KEY = "test-form-key-0123456789abcdefghij"
+
+
+@pytest.fixture
+def organisation(app, make_account) -> Organisation:
+    """A small region: two sectors with a director each, three units with a supervisor each,
+    two municipalities (one with two areas), three services, a working-group member and an
+    admin. Made straight in the database, not through the settings' rules.
+
+    - Perhe- ja sosiaalipalvelut (director dora): Aikuissosiaalityö (hanna), Lastensuojelu (heikki)
+    - Terveyspalvelut (director teo): Päihdeklinikka (hilla)
+    - areas: Pori > Pori, pohjoinen alue; Pori > Pori, itäinen alue; Ulvila
+    - services: Päihdepalvelut, Lastensuojelu, Työikäisten sosiaalipalvelut
+    - wilma (working group), aatu (admin)
+    """
+    from workshop.models import Area, Organisation as OrgRow, Sector, Service, Unit
+
+    accounts = {name: make_account(name, role) for name, role in [
+        ("dora", "director"), ("teo", "director"), ("hanna", "handler"), ("heikki", "handler"),
+        ("hilla", "handler"), ("wilma", "working_group"), ("aatu", "admin")]}
+    with app.app_context():
+        from workshop.accounts import username_key
+        from workshop.models import Account
+
+        ids = {name: db.session.scalar(db.select(Account.id).where(Account.username_key == username_key(name)))
+               for name in accounts}
+        db.session.add(OrgRow(name="Satakunnan hyvinvointialue", form_key=FORM_KEY))
+        family = Sector(name="Perhe- ja sosiaalipalvelut", director_id=ids["dora"], position=1)
+        health = Sector(name="Terveyspalvelut", director_id=ids["teo"], position=2)
+        units = [Unit(sector=family, name="Aikuissosiaalityö", supervisor_id=ids["hanna"], position=1),
+                 Unit(sector=family, name="Lastensuojelu", supervisor_id=ids["heikki"], position=2),
+                 Unit(sector=health, name="Päihdeklinikka", supervisor_id=ids["hilla"], position=1)]
+        pori = Area(name="Pori", position=1)
+        areas = [pori, Area(name="Pori, pohjoinen alue", municipality=pori, position=2),
+                 Area(name="Pori, itäinen alue", municipality=pori, position=3), Area(name="Ulvila", position=4)]
+        services = [Service(name=name, position=position) for position, name in enumerate(
+            ["Päihdepalvelut", "Lastensuojelu", "Työikäisten sosiaalipalvelut"], start=1)]
+        db.session.add_all([family, health, *units, *areas, *services])
+        db.session.commit()
+        return Organisation(
+            form_key=FORM_KEY,
+            sectors={sector.name: sector.id for sector in (family, health)},
+            units={unit.name: unit.id for unit in units},
+            areas={area.name: area.id for area in areas},
+            services={service.name: service.id for service in services},
+            accounts=accounts,
+        )
 
 
 @pytest.fixture

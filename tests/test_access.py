@@ -25,6 +25,12 @@ PUBLIC_ENDPOINTS = {
     "published.answer_picture",
     "published.reader_page",     # an invited reader's comments, through their private link
     "published.reader_picture",
+    # Professionals' social reporting (issue 7): the form needs no login; its address holds
+    # the organisation's unguessable key (a wrong one is a 404) and OBSERVE_NETWORKS can keep
+    # it to the intranet. Filing is rate-limited per network.
+    "observe.form",              # the form, and its POST without JavaScript
+    "observe.api_file",          # the form's JSON API (the script and the offline outbox)
+    "observe.track",             # the report number in, one report's status out (failed lookups limited)
 }
 
 

@@ -4,9 +4,11 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
+from tests.conftest import requires_sqlite
 from workshop.extensions import db
 
 
+@requires_sqlite
 def test_sqlite_is_opened_for_durability(app_context):
     with db.engine.connect() as connection:
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
@@ -42,6 +44,7 @@ def test_foreign_keys_are_enforced(app_context):
         raise AssertionError("a participant of a missing workshop was stored")
 
 
+@requires_sqlite
 def test_begin_write_takes_the_write_lock_before_the_first_read(app_context):
     # A unit of work that will write holds SQLite's write lock from its start, so another
     # writer waits for it instead of failing half-way with "database is locked".

@@ -11,6 +11,7 @@ from flask import render_template
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD, ApiClient, Facilitator
+from tests.html_forms import post_forms
 from tests.xss_corpus import PAYLOADS, assert_harmless
 from workshop import followup, ideas, report
 from workshop.extensions import db
@@ -395,6 +396,31 @@ def test_the_page_needs_its_form_token(app_factory, facilitator, make_workshop):
                            data={"action": "add", "new-target": "Peer support"})
     assert response.status_code == 400
     assert target_ids(app) == []
+
+
+def test_every_form_works_with_the_names_the_page_gives_it(app_factory, facilitator, make_workshop):
+    """Posted as a browser posts them: the fields the page renders, with the form token."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    workshop = make_workshop()
+    page = client.get("/facilitator/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/facilitator/login", data={"username": "anna", "password": PASSWORD, "csrf_token": token})
+    url = f"/facilitator/workshops/{workshop['id']}/report/follow-up"
+
+    (add,) = [form for form in post_forms(client.get(url).get_data(as_text=True)) if "add-heading" in form["action"]]
+    assert client.post(add["action"], data={**add["fields"], "new-target": "Peer support"}).status_code == 303
+    (target_id,) = target_ids(app)
+    forms = post_forms(client.get(url).get_data(as_text=True))
+    (status,) = [form for form in forms if f"status-{target_id}-status" in form["fields"]]
+    response = client.post(status["action"], data={**status["fields"], f"status-{target_id}-status": "in_progress"})
+    assert response.status_code == 303
+    (edit,) = [form for form in forms if f"edit-{target_id}-target" in form["fields"]]
+    response = client.post(edit["action"], data={**edit["fields"], f"edit-{target_id}-target": "Peer support group"})
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.get(DevelopmentTarget, target_id)
+        assert (row.target, row.status) == ("Peer support group", TargetStatus.IN_PROGRESS)
 
 
 # -- hostile text ----------------------------------------------------------------------------

@@ -167,6 +167,6 @@ def test_the_page_and_the_worker_keep_the_same_pages():
     kept = re.search(r"const KEPT_PAGES = \[(.*)\];", worker).group(1)
     patterns = [p.strip()[1:-1] for p in kept.split(",")]
     assert re.search(r"const KEPT_PAGE = /(.*)/;", page).group(1) == "|".join(patterns)
-    for path, is_kept in [("/j/ABC123", True), ("/kiosk/token", True), ("/street/", True), ("/", False),
-                          ("/facilitator/", False), ("/api/w/ABC123/items", False), ("/j/ABC123/x", False)]:
+    for path, is_kept in [("/j/ABC123", True), ("/kiosk/token", True), ("/street/", True), ("/observe/somekey", True),
+                          ("/observe/track", False), ("/", False), ("/facilitator/", False), ("/api/w/ABC123/items", False), ("/j/ABC123/x", False)]:
         assert bool(re.search("|".join(patterns).replace("\\/", "/"), path)) is is_kept, path

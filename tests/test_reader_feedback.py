@@ -9,6 +9,7 @@ import pytest
 from flask import render_template
 from sqlalchemy import func, select
 
+from tests.conftest import requires_sqlite
 from tests.xss_corpus import PAYLOADS, assert_harmless
 from workshop import reader_feedback, report
 from workshop.extensions import db
@@ -195,6 +196,7 @@ def test_an_unpublished_report_takes_no_feedback(app, client, public):
     assert texts(app) == []
 
 
+@requires_sqlite
 def test_the_address_and_browser_of_a_reader_are_not_kept(app, client, public, tmp_path):
     client.post(public, data={"text": "Hello"}, environ_base={"REMOTE_ADDR": "198.51.100.77"},
                 headers={"User-Agent": "UniqueBrowser/9.9"})

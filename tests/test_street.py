@@ -13,7 +13,7 @@ import pytest
 from PIL import ExifTags, Image
 from sqlalchemy import select
 
-from tests.conftest import API_HEADERS, PASSWORD, ApiClient, Facilitator, refusal
+from tests.conftest import API_HEADERS, PASSWORD, ApiClient, Facilitator, refusal, requires_sqlite
 from workshop.extensions import db
 from workshop.models import Account, Item, Role, StreetNote
 
@@ -668,6 +668,7 @@ def test_the_command_line_creates_a_workers_account(runner, app):
     assert roles == {"Ville": Role.WORKER, "Anna": Role.FACILITATOR}
 
 
+@requires_sqlite
 def test_the_migration_keeps_every_authors_link(app_context):
     # Adding the worker role recreates the account table on SQLite; with foreign keys on,
     # dropping the old table would have emptied every ON DELETE SET NULL link to it.
