@@ -117,9 +117,24 @@ async function navigate(event, url) {
     }
     return response;
   } catch (error) {
-    const copy = kept ? await caches.match(url.href, { cacheName: PAGES_CACHE }) : undefined;
+    const copy = kept ? await keptCopy(url.href) : undefined;
     return copy || (await caches.match(OFFLINE_URL, { cacheName: SHELL_CACHE })) || Response.error();
   }
+}
+
+/** The kept copy of a page, if there is one. A copy being written just then may be missed
+ *  for a moment (seen in Chromium: a reload without a network right after the first visit's
+ *  copy was kept got no match, and a match a moment later found it), so a miss is looked up
+ *  again for up to a second before the person is shown the offline page. */
+async function keptCopy(address) {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const copy = await caches.match(address, { cacheName: PAGES_CACHE });
+    if (copy) {
+      return copy;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return undefined;
 }
 
 /** Keep a successful page; forget the copy when the server answers otherwise.
