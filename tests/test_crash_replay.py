@@ -6,79 +6,18 @@ until the server answers 2xx. The server is `python run.py`, as deployed, killed
 warning twice at random moments of the replay. Afterwards every item is stored exactly
 once, in the order sent, and every picture's row has its file.
 """
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
 from .conftest import API_HEADERS, make_picture
+from .servers import Server
 
-ROOT = Path(__file__).resolve().parent.parent
 ITEMS = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """`python run.py` on one port and data directory, started again after each kill."""
-
-    def __init__(self, sessions: Path):
-        self.port = free_port()
-        self.sessions = sessions
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = None
-        self.kills = 0
-
-    def start(self) -> None:
-        env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(self.sessions),
-               "PYTHONUNBUFFERED": "1"}
-        env.pop("DATABASE_URL", None)
-        env.pop("SOCKETIO_ASYNC_MODE", None)  # as deployed: gevent
-        self.log = open(self.sessions.parent / f"server-{self.kills}.log", "w")
-        self.process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                requests.get(self.url + "/", timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        self.log.close()
-        raise RuntimeError("the server did not start:\n" + Path(self.log.name).read_text())
-
-    def kill(self) -> None:
-        if self.alive():
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-            self.log.close()
-            self.kills += 1
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> None:
-        self.log.close()
-        if self.alive():
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture

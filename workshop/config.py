@@ -48,6 +48,8 @@ class Defaults:
     # RATELIMIT_STORAGE_URI to its Redis so that every process shares the counters.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = False
+    # Every key in the rate-limit storage starts with this: two installs may share a Redis.
+    RATELIMIT_KEY_PREFIX = "kuulluksi"
     # Failed join attempts (a wrong, closed or malformed code). See README "Join codes".
     JOIN_FAILURES_PER_NETWORK = "30 per 10 minutes"
     JOIN_FAILURES_GLOBAL = "100 per hour"
@@ -69,7 +71,17 @@ class Defaults:
     # patches the standard library first) or "threading" (gunicorn's threads, Linux and
     # macOS). gevent won the measurements in docs/performance.md.
     SOCKETIO_ASYNC_MODE = "gevent"
+    # Several server processes (a region) pass every change through a message queue, e.g.
+    # "redis://redis.example:6379/0", so a wall on one process shows a note posted to another.
+    # The channel names this install on it: two installs may share a Redis.
     SOCKETIO_MESSAGE_QUEUE: str | None = None
+    SOCKETIO_CHANNEL = "kuulluksi"
+
+    # Behind a reverse proxy (nginx, docs/deployment.md): how many proxies stand in front of
+    # the app. Their X-Forwarded-For/-Proto/-Host are then believed, so rate limits and
+    # OBSERVE_NETWORKS see the phone's address, not the proxy's. 0 on a laptop: the headers
+    # would be anyone's to forge.
+    PROXY_COUNT = 0
 
     # The coarse areas a street note may name (never coordinates), set per deployment; from
     # the environment as a comma-separated list. Changing it keeps old notes' areas as written.
@@ -106,6 +118,9 @@ ENVIRONMENT = {
     "RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "SOCKETIO_MESSAGE_QUEUE": "SOCKETIO_MESSAGE_QUEUE",
     "SOCKETIO_ASYNC_MODE": "SOCKETIO_ASYNC_MODE",
+    "SOCKETIO_CHANNEL": "SOCKETIO_CHANNEL",
+    "RATELIMIT_KEY_PREFIX": "RATELIMIT_KEY_PREFIX",
+    "PROXY_COUNT": "PROXY_COUNT",
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "STREET_AREAS": "STREET_AREAS",
     "OBSERVE_NETWORKS": "OBSERVE_NETWORKS",
@@ -141,6 +156,7 @@ _PARSERS = {
     "STREET_AREAS": comma_list,
     "OBSERVE_NETWORKS": comma_list,
     "MAIL_PORT": int,
+    "PROXY_COUNT": int,
     "MAIL_USE_TLS": lambda value: value.strip().lower() in _TRUE,
 }
 

@@ -1,4 +1,4 @@
-"""Serving the app on the laptop: migrations, then a banner that tells where to go."""
+"""Serving the app: migrations, then (on the laptop) a banner that tells where to go."""
 from __future__ import annotations
 
 from flask import Flask
@@ -6,13 +6,32 @@ from flask_babel import gettext as _
 from flask_migrate import upgrade
 
 from . import qr
+from .extensions import db
 from .network import lan_address, public_base_url
 
 
+#: The key of the PostgreSQL advisory lock that migrations hold (any number of our own).
+MIGRATION_LOCK = 6_114_007
+
+
 def apply_migrations(app: Flask) -> None:
-    """Bring the database to the newest schema (a no-op when it already is)."""
+    """Bring the database to the newest schema (a no-op when it already is).
+
+    In a region several processes start at once on one PostgreSQL database: they take turns
+    under an advisory lock, and the ones after the first find nothing left to do. (Without
+    it two would create the same tables and one would fail to start.) SQLite has one process.
+    """
     with app.app_context():
-        upgrade()
+        if db.engine.dialect.name != "postgresql":
+            upgrade()
+            return
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            try:
+                upgrade()
+            finally:
+                connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                connection.rollback()
 
 
 def banner(app: Flask, port: int) -> str:

@@ -32,8 +32,13 @@ def _start_session(account) -> None:
 
 def _setup_allowed_here() -> bool:
     # The first account can only be made on the laptop itself: someone else on the
-    # centre's Wi-Fi must not be able to claim it in the minute after `make run`.
-    return request.remote_addr is not None and is_loopback_host(request.remote_addr)
+    # centre's Wi-Fi must not be able to claim it in the minute after `make run`. Behind a
+    # reverse proxy on the same machine every request comes from the loopback address: one
+    # that carries X-Forwarded-For came from elsewhere, unless PROXY_COUNT made the app read
+    # the real address from it already.
+    if request.remote_addr is None or not is_loopback_host(request.remote_addr):
+        return False
+    return bool(current_app.config["PROXY_COUNT"]) or "X-Forwarded-For" not in request.headers
 
 
 @bp.route("/login", methods=["GET", "POST"])
