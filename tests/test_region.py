@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import uuid
 
 import pytest
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, func, inspect, select
 
 from workshop.config import from_environment
 
-from .conftest import FORM_KEY
+from .conftest import FORM_KEY, make_config
 from .servers import ROOT, PostgresDatabase, region_services
 
 
@@ -76,5 +78,67 @@ def test_processes_starting_at_once_migrate_one_postgresql_database_once(tmp_pat
             assert len(versions) == 1
         finally:
             engine.dispose()
+    finally:
+        database.drop()
+
+
+def test_a_phones_dots_stay_within_its_limit_when_its_taps_arrive_at_once_on_postgresql(tmp_path):
+    """Eight taps of one phone reach the server at the same moment (two processes, or two
+    greenlets of one): on PostgreSQL each write first takes the workshop's lock, so the
+    check "dots left?" still holds when the dot is written, as under SQLite's write lock."""
+    from workshop import create_app, votes
+    from workshop.actors import Actor
+    from workshop.extensions import db
+    from workshop.models import Account, Dot
+    from workshop.problems import Problem
+    from workshop.startup import apply_migrations
+    from workshop.workshops import create_workshop, join, new_device_token
+
+    postgres, _ = region_services()
+    database = PostgresDatabase(postgres)
+    try:
+        (tmp_path / "sessions").mkdir()
+        app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=database.url))
+        apply_migrations(app)
+        with app.app_context():
+            workshop = create_workshop("Päiväkeskus Kalliola", "Kallio")
+            staff = Account(username="paula", username_key="paula", password_hash="!")
+            db.session.add(staff)
+            db.session.commit()
+            question = votes.create_question(workshop, Actor(account=staff), {
+                "title": "Mistä puhutaan ensin?", "options": ["Ruoka", "Asuminen"], "dots_per_person": 3})
+            participant, _token = join(workshop, new_device_token())
+            ids = {"workshop": workshop.id, "participant": participant.id, "option": question.options[0].id,
+                   "question": question.id}
+            db.session.remove()
+
+        start, outcomes = threading.Barrier(8), []
+
+        def tap():
+            from workshop.models import Participant, Workshop
+
+            with app.app_context():
+                room = db.session.get(Workshop, ids["workshop"])
+                actor = Actor(participant=db.session.get(Participant, ids["participant"]))
+                start.wait()
+                try:
+                    votes.cast(room, actor, {"uuid": str(uuid.uuid4()), "option_id": ids["option"]})
+                    outcomes.append("stored")
+                except Problem as problem:
+                    outcomes.append(problem.status)
+                finally:
+                    db.session.remove()
+
+        taps = [threading.Thread(target=tap) for _ in range(8)]
+        for thread in taps:
+            thread.start()
+        for thread in taps:
+            thread.join(timeout=60)
+        with app.app_context():
+            stored = db.session.scalar(select(func.count()).select_from(Dot).where(Dot.question_id == ids["question"]))
+            db.session.remove()
+            db.engine.dispose()
+        assert sorted(outcomes, key=str) == sorted(["stored"] * 3 + [422] * 5, key=str)
+        assert stored == 3
     finally:
         database.drop()

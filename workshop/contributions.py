@@ -108,7 +108,7 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping, image: bytes | None 
 
     # A repeat is answered before the other rules: the item was stored when the rules
     # allowed it, and a board locked since must not turn a replay into an error.
-    begin_write()
+    begin_write(workshop)
     repeat = _repeat(workshop, actor, item_uuid, body_hash)
     if repeat is not None:
         return Submitted(repeat, created=False)
@@ -177,7 +177,7 @@ def withdraw(workshop: Workshop, actor: Actor, item_uuid: str) -> Item:
         410 the workshop has ended.
     """
     item_uuid = uuid_field({"uuid": item_uuid})
-    begin_write()
+    begin_write(workshop)
     item = db.session.scalar(select(Item).where(Item.workshop_id == workshop.id, Item.uuid == item_uuid))
     if item is None or not actor.owns(item.participant_id, item.account_id):
         raise Problem(_l("This was not found among your own notes."), status=404)

@@ -1,6 +1,7 @@
 """Database discipline: SQLite tuned for a laptop that must not lose an acknowledged write.
 
-On PostgreSQL (DATABASE_URL) none of this applies and nothing else changes.
+On PostgreSQL (DATABASE_URL) the pragmas do not apply, and `begin_write` takes a per-workshop
+advisory lock where SQLite takes its write lock; nothing else changes.
 """
 from __future__ import annotations
 
@@ -52,22 +53,42 @@ def configure_sqlite(engine: Engine) -> None:
         connection.info[_CHANGES_AT_BEGIN] = connection.connection.dbapi_connection.total_changes
 
 
-def begin_write() -> None:
-    """Start this session's transaction as a write transaction (no-op outside SQLite).
+#: The first key of the advisory locks a workshop's writers take on PostgreSQL (`begin_write`).
+WORKSHOP_LOCKS = 1
 
-    Call it before the first write of a unit of work. A transaction that has written is
-    kept as it is. One that has only read so far (a socket handler or a view that defers
-    the lock looked up the workshop and who is asking) is ended and begun again as a
-    writer: SQLite cannot turn a reader into a writer once another writer has committed
-    since its first read ("database is locked" at once, whatever the busy timeout), and a
-    reader has nothing to lose. What it loaded is expired and read again under the lock.
+
+def begin_write(workshop=None) -> None:
+    """Start this session's transaction as a write transaction.
+
+    Call it before the first write of a unit of work, with the workshop it writes to when
+    there is one. A transaction that has written is kept as it is. One that has only read
+    so far (a socket handler or a view that defers the lock looked up the workshop and who
+    is asking) is ended and begun again as a writer: SQLite cannot turn a reader into a
+    writer once another writer has committed since its first read ("database is locked" at
+    once, whatever the busy timeout), and a reader has nothing to lose. What it loaded is
+    expired and read again under the lock.
+
+    On SQLite the write lock makes the writers of every workshop take turns, so a rule's
+    check ("this phone has dots left") still holds when it writes. On PostgreSQL, where
+    several processes write at once, the same holds per workshop: the transaction takes the
+    workshop's advisory lock (released at commit or rollback), and writers of other
+    workshops go on in parallel.
     """
     session = db.session()
     if session.in_transaction():
         if not _has_only_read(session):
+            _lock_workshop(session.connection(), workshop)
             return
         session.rollback()
-    session.connection(execution_options={"sqlite_immediate": True})
+    _lock_workshop(session.connection(execution_options={"sqlite_immediate": True}), workshop)
+
+
+def _lock_workshop(connection, workshop) -> None:
+    # PostgreSQL only (SQLite's write lock is held already). Taken again in the same
+    # transaction it is simply held twice; a read before it is read again by the rule's
+    # own queries, which see what the previous writer committed.
+    if workshop is not None and connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WORKSHOP_LOCKS}, {int(workshop.id)})")
 
 
 def _has_only_read(session) -> bool:

@@ -62,7 +62,7 @@ def submit(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
     comment = text_field(data, "comment", COMMENT_MAX_LENGTH, required=False)
     body_hash = _body_hash(phase, rating, way, comment)
 
-    begin_write()
+    begin_write(workshop)
     # A repeat is answered before the other rules: it was stored when they allowed it, and
     # a workshop moved back a phase or ended since must not turn a replay into an error.
     repeat = repeat_of(PhaseFeedback, workshop, actor, feedback_uuid, body_hash)

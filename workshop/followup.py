@@ -89,7 +89,7 @@ def create_from_ideas(workshop: Workshop, actor: Actor) -> list[DevelopmentTarge
     :raise Problem: 403 not staff.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     current = ideas.ideas_of(workshop)
     followed = set(db.session.scalars(select(DevelopmentTarget.idea_id).where(
         DevelopmentTarget.idea_id.in_([idea.id for idea in current])))) if current else set()
@@ -123,7 +123,7 @@ def add_target(workshop: Workshop, actor: Actor, data: Mapping) -> DevelopmentTa
     data = require_mapping(data)
     # Every field is read before the write begins: a refusal leaves nothing half-done.
     values = _columns(data, required=True)
-    begin_write()
+    begin_write(workshop)
     target = DevelopmentTarget(workshop_id=workshop.id, position=next_position(DevelopmentTarget, workshop.id),
                                **values)
     db.session.add(target)
@@ -142,7 +142,7 @@ def update_target(workshop: Workshop, actor: Actor, target_id: int, data: Mappin
     actor.require_staff()
     data = require_mapping(data)
     values = _columns(data, required=False)
-    begin_write()
+    begin_write(workshop)
     target = _target(workshop, target_id)
     for name, value in values.items():
         setattr(target, name, value)
@@ -164,7 +164,7 @@ def set_status(workshop: Workshop, actor: Actor, target_id: int, data: Mapping) 
     """
     actor.require_staff()
     status, note = _status_and_note(data, _l("Say why this will not be done: the participants want to know."))
-    begin_write()
+    begin_write(workshop)
     target = _target(workshop, target_id)
     update = _change_status(target, status, note, actor.account.id if actor.account else None)
     _record_report_change(workshop)

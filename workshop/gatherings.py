@@ -46,7 +46,7 @@ def create(workshop: Workshop, actor: Actor, data: Mapping) -> Gathering:
                        empty_message=_l("Give the gathering a name, e.g. the day and the place."))
     place = text_field(data, "place", PLACE_MAX_LENGTH, required=False)
     held_on = _date_field(data, "held_on")
-    begin_write()
+    begin_write(workshop)
     gathering = Gathering(workshop_id=workshop.id, title=title, place=place, held_on=held_on,
                           position=next_position(Gathering, workshop.id))
     db.session.add(gathering)
@@ -66,7 +66,7 @@ def update(workshop: Workshop, actor: Actor, gathering_id: int, data: Mapping) -
     """
     actor.require_staff()
     data = require_mapping(data)
-    begin_write()
+    begin_write(workshop)
     gathering = db.session.get(Gathering, gathering_id) if is_id(gathering_id) else None
     if gathering is None or gathering.workshop_id != workshop.id:
         raise Problem(_l("This gathering was not found. Please reload the page."), status=404)

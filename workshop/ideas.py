@@ -44,7 +44,7 @@ def create(workshop: Workshop, actor: Actor, data: Mapping) -> Idea:
     statement = _statement(data)
     theme_ids = _ids(data, "theme_ids")
     item_ids = _ids(data, "item_ids")
-    begin_write()
+    begin_write(workshop)
     themes = _themes(workshop, theme_ids)
     items = _items(workshop, item_ids)
     idea = Idea(workshop_id=workshop.id, statement=statement, position=next_position(Idea, workshop.id),
@@ -67,7 +67,7 @@ def update(workshop: Workshop, actor: Actor, idea_id: int, data: Mapping) -> Ide
     statement = _statement(data) if "statement" in data else None
     theme_ids = _ids(data, "theme_ids") if "theme_ids" in data else None
     item_ids = _ids(data, "item_ids") if "item_ids" in data else None
-    begin_write()
+    begin_write(workshop)
     idea = _idea(workshop, idea_id)
     themes = _themes(workshop, theme_ids) if theme_ids is not None else None
     items = _items(workshop, item_ids) if item_ids is not None else None
@@ -88,7 +88,7 @@ def remove(workshop: Workshop, actor: Actor, idea_id: int) -> Idea:
     :raise Problem: 403 not staff; 404 no such idea in this workshop.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     idea = _idea(workshop, idea_id, removed_too=True)
     if idea.removed_at is None:
         idea.removed_at = utcnow()
@@ -108,7 +108,7 @@ def start_vote(workshop: Workshop, actor: Actor, data: Mapping) -> Question:
     with force_locale(workshop.language):
         default_title = str(_l("Which ideas matter most?"))
     title, dots = vote_settings(data, default_title)
-    begin_write()
+    begin_write(workshop)
     ideas = ideas_of(workshop)
     if len(ideas) < 2:
         raise Problem(_l("A vote needs at least two development ideas. Write more ideas first."), status=422)

@@ -109,7 +109,7 @@ def move_to(workshop: Workshop, actor: Actor, target: Phase) -> Workshop:
     :raise Problem: 403 not staff; 409 not the next or the previous phase.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     if workshop.phase == target:
         return workshop
     if not can_move(workshop.phase, target):
@@ -130,7 +130,7 @@ def ask_feedback(workshop: Workshop, actor: Actor, phase: Phase | None) -> Works
     actor.require_staff()
     if phase is not None and ORDER.index(phase) > ORDER.index(workshop.phase):
         raise Problem(_l("This phase has not been reached yet."), field="feedback_phase", status=422)
-    begin_write()
+    begin_write(workshop)
     if workshop.feedback_phase != phase:
         workshop.feedback_phase = phase
         changes.record(workshop, "workshop", workshop.id)
@@ -147,7 +147,7 @@ def show_on_projector(workshop: Workshop, actor: Actor, view) -> Workshop:
     actor.require_staff()
     if not isinstance(view, str) or not _PROJECTOR_VIEWS.match(view):
         raise Problem(_l("This is not a valid choice."), field="projector", status=422)
-    begin_write()
+    begin_write(workshop)
     if workshop.projector != view:
         workshop.projector = view
         changes.record(workshop, "workshop", workshop.id)

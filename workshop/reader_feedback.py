@@ -66,7 +66,7 @@ def decide(workshop: Workshop, actor: Actor, feedback_id: int, approve: bool) ->
     :raise Problem: 403 not staff; 404 no such feedback on this workshop's report.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     row = db.session.get(ReaderFeedback, feedback_id) if is_id(feedback_id) else None
     report = db.session.get(Report, row.report_id) if row is not None else None
     if report is None or report.workshop_id != workshop.id:

@@ -116,7 +116,7 @@ def create_draft(workshop: Workshop, actor: Actor) -> Report:
     :raise Problem: 403 not staff; 409 the draft exists already.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     if report_of(workshop) is not None:
         raise Problem(_l("The report draft exists already."), status=409)
     with force_locale(workshop.language):
@@ -262,7 +262,7 @@ def save_section(workshop: Workshop, actor: Actor, section_id: int, data: Mappin
     base_version = int_field(data, "base_version")
     title = _title(data)
     body = _body(data)
-    begin_write()
+    begin_write(workshop)
     section = find_section(workshop, section_id)
     if section.version != base_version:
         raise VersionConflict(section, title, body)
@@ -278,7 +278,7 @@ def restore(workshop: Workshop, actor: Actor, section_id: int, version: int) -> 
     :raise Problem: 403 not staff; 404 no such section or version.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     section = find_section(workshop, section_id)
     old = db.session.scalar(select(SectionVersion).where(SectionVersion.section_id == section.id,
                                                          SectionVersion.version == version)) if is_id(version) else None
@@ -299,7 +299,7 @@ def add_section(workshop: Workshop, actor: Actor, data: Mapping) -> ReportSectio
     data = require_mapping(data)
     title = _title(data)
     body = _body(data, required=False)
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     sections = live_sections(report)
     before = next((s for s in sections if s.kind in (SectionKind.ANSWER, SectionKind.FOLLOW_UP)), None)
@@ -323,7 +323,7 @@ def remove_section(workshop: Workshop, actor: Actor, section_id: int) -> ReportS
     :raise Problem: 403 not staff; 404 no such section; 422 a section every report has.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     section = find_section(workshop, section_id)
     if section.kind not in (SectionKind.THEME, SectionKind.OTHER):
         raise Problem(_l("Every report has this section: leave its text empty instead."), status=422)
@@ -337,7 +337,7 @@ def set_title(workshop: Workshop, actor: Actor, data: Mapping) -> Report:
     """Rename the report (`title`). :raise Problem: 403 not staff; 404 no draft; 422 bad title."""
     actor.require_staff()
     title = _title(require_mapping(data))
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     report.title = title
     changes.record(workshop, "report", report.id)
@@ -413,7 +413,7 @@ def suggest(workshop: Workshop, actor: Actor, data: Mapping) -> contributions.Su
                        empty_message=_l("Choose the sentence you want to change."))
     section_id = data.get("section_id")
     body_hash = _hash(section_id, kind, quote, text)
-    begin_write()
+    begin_write(workshop)
     contributions.require_open(workshop, actor)
     repeat = contributions.repeat_of(Suggestion, workshop, actor, suggestion_uuid, body_hash)
     if repeat is not None:
@@ -434,7 +434,7 @@ def accept(workshop: Workshop, actor: Actor, suggestion_id: int) -> Suggestion:
         the sentence it changes is no longer in the text (edit the section by hand).
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     suggestion = _open_suggestion(workshop, suggestion_id)
     section = find_section(workshop, suggestion.section_id)
     if suggestion.kind == "add":
@@ -456,7 +456,7 @@ def mark_accepted(workshop: Workshop, actor: Actor, suggestion_id: int) -> Sugge
     :raise Problem: 403 not staff; 404 no such suggestion; 409 decided already.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     suggestion = _open_suggestion(workshop, suggestion_id)
     suggestion.status, suggestion.decided_at = "accepted", utcnow()
     changes.record(workshop, "report", find_section(workshop, suggestion.section_id).report_id)
@@ -474,7 +474,7 @@ def decline(workshop: Workshop, actor: Actor, suggestion_id: int, data: Mapping)
                         empty_message=_l("Say briefly why: the participant sees the reason."),
                         too_long_message=_l("A reason can have at most %(limit)s characters.",
                                             limit=REASON_MAX_LENGTH))
-    begin_write()
+    begin_write(workshop)
     suggestion = _open_suggestion(workshop, suggestion_id)
     suggestion.status, suggestion.reason, suggestion.decided_at = "declined", reason, utcnow()
     changes.record(workshop, "report", find_section(workshop, suggestion.section_id).report_id)
@@ -528,7 +528,7 @@ def set_caption(workshop: Workshop, actor: Actor, item_id: int, data: Mapping) -
     caption = text_field(require_mapping(data), "caption", contributions.CAPTION_MAX_LENGTH, required=False,
                          too_long_message=_l("A caption can have at most %(limit)s characters.",
                                              limit=contributions.CAPTION_MAX_LENGTH))
-    begin_write()
+    begin_write(workshop)
     contributions.require_open(workshop, actor)
     item = db.session.get(Item, item_id) if is_id(item_id) else None
     if (item is None or item.workshop_id != workshop.id or item.kind == ItemKind.NOTE or item.withdrawn_at is not None

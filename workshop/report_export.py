@@ -449,7 +449,7 @@ def publish(workshop: Workshop, actor: Actor) -> Report:
     :raise Problem: 403 not staff; 404 no report draft yet.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     report = report_rules.require_report(workshop)
     if report.published_at is None:
         report.published_at = utcnow()
@@ -468,7 +468,7 @@ def unpublish(workshop: Workshop, actor: Actor) -> Report:
     :raise Problem: 403 not staff; 404 no report draft yet.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     report = report_rules.require_report(workshop)
     if report.published_at is not None:
         report.published_at = None

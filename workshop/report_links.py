@@ -61,7 +61,7 @@ def create_link(workshop: Workshop, actor: Actor, purpose: str, label: str = "",
     label = text_field(fields, "label", LABEL_MAX_LENGTH, required=False,
                        too_long_message=_l("This can have at most %(limit)s characters.", limit=LABEL_MAX_LENGTH))
     days = _days(days)
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     token = secrets.token_urlsafe(32)
     link = ReportLink(report_id=report.id, purpose=purpose, token_hash=token_hash(token), label=label,
@@ -96,7 +96,7 @@ def revoke(workshop: Workshop, actor: Actor, link_id: int) -> ReportLink:
     :raise Problem: 403 not staff; 404 no such link for this workshop's report.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     link = db.session.get(ReportLink, link_id) if is_id(link_id) else None
     report = require_report(workshop)
     if link is None or link.report_id != report.id:

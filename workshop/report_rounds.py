@@ -67,7 +67,7 @@ def open_round(workshop: Workshop, actor: Actor, data: Mapping) -> CommentRound:
     """
     actor.require_staff()
     closes_at = _closes_at(require_mapping(data))
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     if current_round(report) is not None:
         raise Problem(_l("A comment round is open already. Close it before opening the next one."), status=409)
@@ -92,7 +92,7 @@ def close_round(workshop: Workshop, actor: Actor, round_id: int) -> CommentRound
     :raise Problem: 403 not staff; 404 no such round in this workshop's report.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     found = db.session.get(CommentRound, round_id) if is_id(round_id) else None
     if found is None or found.report_id != report.id:
@@ -176,7 +176,7 @@ def add_comment(workshop: Workshop, actor: Actor | None, data: Mapping, link: Re
                                           limit=COMMENT_MAX_LENGTH))
     body_hash = hashlib.sha256(json.dumps([section_id, text], ensure_ascii=False).encode()).hexdigest()
     author = actor or Actor()  # a reader's link has no actor: it owns nothing of anyone's
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     _require_reader_link(report, link)
     # A repeat is answered first: the comment was stored while the round was open, and a
@@ -200,7 +200,7 @@ def agree(workshop: Workshop, actor: Actor | None, comment_id: int, link: Report
 
     :raise Problem: 404 no such comment (or hidden); 410 its round has ended; 422 one's own.
     """
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     _require_reader_link(report, link)
     comment = _comment(workshop, comment_id, visible_only=True)
@@ -227,7 +227,7 @@ def take_back_agreement(workshop: Workshop, actor: Actor | None, comment_id: int
 
     :raise Problem: 404 no such comment (or hidden); 410 its round has ended.
     """
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     _require_reader_link(report, link)
     comment = _comment(workshop, comment_id, visible_only=True)
@@ -255,7 +255,7 @@ def reply(workshop: Workshop, actor: Actor, comment_id: int, data: Mapping) -> C
         raise Problem(_l("Choose whether the comment was taken into account."), field="status", status=422)
     answer = text_field(data, "reply", REPLY_MAX_LENGTH, required=False,
                         too_long_message=_l("A reply can have at most %(limit)s characters.", limit=REPLY_MAX_LENGTH))
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     comment = _comment(workshop, comment_id)
     comment.status, comment.reply, comment.replied_at = status, answer, utcnow()
@@ -270,7 +270,7 @@ def hide_comment(workshop: Workshop, actor: Actor, comment_id: int, hidden: bool
     :raise Problem: 403 not staff; 404 no such comment.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     report = require_report(workshop)
     comment = _comment(workshop, comment_id)
     if (comment.hidden_at is not None) != hidden:

@@ -84,7 +84,7 @@ def create_survey(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
     title = text_field(data, "title", TITLE_MAX_LENGTH, required=True,
                        empty_message=_l("Write the question first."))
     labels = _option_labels(data) if kind in _WITH_OPTIONS else []
-    begin_write()
+    begin_write(workshop)
     survey = _add_survey(workshop, kind, title, GENERAL, [(label, "") for label in labels])
     changes.commit_and_publish()
     return Submitted(survey, created=True)
@@ -107,7 +107,7 @@ def set_open(workshop: Workshop, actor: Actor, survey_id: int, is_open: bool) ->
     :raise Problem: (403) not staff; (404) no such survey in this workshop.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     survey = _survey(workshop, survey_id)
     if survey.is_open != is_open:
         survey.is_open = is_open
@@ -119,7 +119,7 @@ def set_open(workshop: Workshop, actor: Actor, survey_id: int, is_open: bool) ->
 def _participation_poll(workshop: Workshop) -> Submitted:
     """The workshop's "How would you like to take part?" poll, made now if there is none."""
     # Looked for under the write lock: two clicks at once must not make two polls.
-    begin_write()
+    begin_write(workshop)
     existing = db.session.scalar(select(Survey).where(
         Survey.workshop_id == workshop.id, Survey.purpose == PARTICIPATION).order_by(Survey.id).limit(1))
     if existing is not None:
@@ -196,7 +196,7 @@ def answer(workshop: Workshop, actor: Actor, survey_id: int, data: Mapping) -> S
     """
     data = require_mapping(data)
     answer_uuid = uuid_field(data)
-    begin_write()
+    begin_write(workshop)
     survey = _survey(workshop, survey_id)
     choices, scale, text = _parse_answer(survey, data)
     body_hash = hashlib.sha256(json.dumps(

@@ -55,7 +55,7 @@ def propose(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
 
     # A repeat is answered before the other rules, as for notes: the proposal was stored
     # when they allowed it, and a phase moved on since must not turn a replay into an error.
-    begin_write()
+    begin_write(workshop)
     repeat = repeat_of(TopicProposal, workshop, actor, topic_uuid, body_hash)
     if repeat is not None:
         return Submitted(repeat, created=False)
@@ -77,7 +77,7 @@ def withdraw(workshop: Workshop, actor: Actor, topic_uuid: str) -> TopicProposal
         has ended.
     """
     topic_uuid = uuid_field({"uuid": topic_uuid})
-    begin_write()
+    begin_write(workshop)
     topic = db.session.scalar(select(TopicProposal).where(
         TopicProposal.workshop_id == workshop.id, TopicProposal.uuid == topic_uuid))
     if topic is None or not actor.owns(topic.participant_id, topic.account_id):
@@ -102,7 +102,7 @@ def moderate(workshop: Workshop, actor: Actor, topic_id: int, data: Mapping) -> 
     data = require_mapping(data)
     # No default: a PATCH without "hidden" must not show a hidden proposal again.
     hidden = bool_field(data, "hidden", default=None)
-    begin_write()
+    begin_write(workshop)
     topic = db.session.get(TopicProposal, topic_id) if is_id(topic_id) else None
     if topic is None or topic.workshop_id != workshop.id or topic.withdrawn_at is not None:
         raise Problem(_l("This topic was not found. Please reload the page."), status=404)
@@ -127,7 +127,7 @@ def start_vote(workshop: Workshop, actor: Actor, data: Mapping) -> Question:
     with force_locale(workshop.language):
         default_title = str(_l("Which topic shall we report on?"))
     title, dots = vote_settings(data, default_title)
-    begin_write()
+    begin_write(workshop)
     distinct: dict[str, TopicProposal] = {}
     for topic in proposals_of(workshop, visible_only=True):
         distinct.setdefault(_merge_key(topic.text), topic)
@@ -157,7 +157,7 @@ def confirm(workshop: Workshop, actor: Actor, data: Mapping) -> Workshop:
         raise Problem(_l("This is missing."), field="text", status=422)
     text = " ".join(text_field(data, "text", CHOSEN_TOPIC_MAX_LENGTH, required=False).split()) if not has_option else ""
     option_id = int_field(data, "option_id") if has_option else None
-    begin_write()
+    begin_write(workshop)
     if option_id is not None:
         option = db.session.get(Option, option_id)
         if option is None or option.question.workshop_id != workshop.id:

@@ -61,7 +61,7 @@ def create_question(workshop: Workshop, actor: Actor, data: Mapping) -> Question
     if not 1 <= dots <= MAX_DOTS_PER_PERSON:
         raise Problem(_l("Each person can have 1 to %(limit)s dots.", limit=MAX_DOTS_PER_PERSON),
                       field="dots_per_person", status=422)
-    begin_write()
+    begin_write(workshop)
     position = next_position(Question, workshop.id)
     question = Question(workshop_id=workshop.id, title=title, dots_per_person=dots, position=position,
                         options=[Option(label=label, position=index) for index, label in enumerate(labels)])
@@ -78,7 +78,7 @@ def set_open(workshop: Workshop, actor: Actor, question_id: int, is_open: bool) 
     :raise Problem: (403) not staff; (404) no such question.
     """
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     question = _question(workshop, question_id)
     if question.is_open != is_open:
         question.is_open = is_open
@@ -98,7 +98,7 @@ def cast(workshop: Workshop, actor: Actor, data: Mapping) -> Submitted:
     dot_uuid = uuid_field(data)
     option_id = int_field(data, "option_id")
     body_hash = hashlib.sha256(json.dumps({"option_id": option_id}).encode()).hexdigest()
-    begin_write()
+    begin_write(workshop)
     repeat = _repeat(workshop, actor, dot_uuid, body_hash)
     if repeat is not None:
         return Submitted(repeat, created=False)
@@ -124,7 +124,7 @@ def move(workshop: Workshop, actor: Actor, dot_uuid: str, data: Mapping) -> Dot:
     """
     data = require_mapping(data)
     option_id = int_field(data, "option_id")
-    begin_write()
+    begin_write(workshop)
     dot = _own_dot(workshop, actor, dot_uuid)
     require_open(workshop, actor)
     option = _open_option(workshop, option_id)
@@ -143,7 +143,7 @@ def take_back(workshop: Workshop, actor: Actor, dot_uuid: str) -> None:
     :raise Problem: 423 the vote is closed; 410 the workshop has ended.
     """
     dot_uuid = uuid_field({"uuid": dot_uuid})
-    begin_write()
+    begin_write(workshop)
     dot = db.session.scalar(select(Dot).where(Dot.workshop_id == workshop.id, Dot.uuid == dot_uuid))
     if dot is None or dot.taken_back_at is not None:
         return

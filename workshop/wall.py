@@ -56,7 +56,7 @@ def create_board(workshop: Workshop, actor: Actor, data: Mapping) -> Board:
     """
     actor.require_staff()
     title = _board_title(require_mapping(data))
-    begin_write()
+    begin_write(workshop)
     count = db.session.scalar(select(func.count()).select_from(Board).where(Board.workshop_id == workshop.id))
     if count >= MAX_BOARDS:
         raise Problem(_l("A wall can have at most %(limit)s boards.", limit=MAX_BOARDS), field="title", status=422)
@@ -79,7 +79,7 @@ def update_board(workshop: Workshop, actor: Actor, board_id: int, data: Mapping)
     # Every field is read before anything changes: a refusal leaves nothing half-done.
     title = _board_title(data) if "title" in data else None
     locked = bool_field(data, "locked") if "locked" in data else None
-    begin_write()
+    begin_write(workshop)
     board = _board(workshop, board_id)
     if title is not None:
         board.title = title
@@ -102,7 +102,7 @@ def update_item(workshop: Workshop, actor: Actor, item_id: int, data: Mapping) -
     board_id = int_field(data, "board_id") if "board_id" in data else None
     theme_id = int_field(data, "theme_id", required=False) if "theme_id" in data else None
     hidden = bool_field(data, "hidden") if "hidden" in data else None
-    begin_write()
+    begin_write(workshop)
     item = db.session.get(Item, item_id) if is_id(item_id) else None
     if item is None or item.workshop_id != workshop.id or item.withdrawn_at is not None:
         raise Problem(_l("This note was not found. Please reload the page."), status=404)
@@ -139,7 +139,7 @@ def create_theme(workshop: Workshop, actor: Actor, data: Mapping) -> Theme:
     item_ids = data.get("item_ids") or []
     if not isinstance(item_ids, list) or not all(is_id(i) for i in item_ids):
         raise Problem(_l("This is not a valid choice."), field="item_ids", status=422)
-    begin_write()
+    begin_write(workshop)
     items = _items(workshop, item_ids)  # before the theme exists: an unknown item makes no theme
     position = next_position(Theme, workshop.id)
     theme = Theme(workshop_id=workshop.id, name=name, position=position)
@@ -163,7 +163,7 @@ def update_theme(workshop: Workshop, actor: Actor, theme_id: int, data: Mapping)
     name = _theme_name(data) if "name" in data or "description" not in data else None
     description = (text_field(data, "description", THEME_DESCRIPTION_MAX_LENGTH, required=False)
                    if "description" in data else None)
-    begin_write()
+    begin_write(workshop)
     theme = _theme(workshop, theme_id)
     if name is not None:
         theme.name = name
@@ -177,7 +177,7 @@ def update_theme(workshop: Workshop, actor: Actor, theme_id: int, data: Mapping)
 def remove_theme(workshop: Workshop, actor: Actor, theme_id: int) -> Theme:
     """Dissolve a theme: its items go back to their boards. :raise Problem: (403); (404)."""
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     theme = _theme(workshop, theme_id)
     for item in db.session.scalars(select(Item).where(Item.theme_id == theme.id)):
         item.theme_id = None
@@ -197,7 +197,7 @@ def themes(workshop: Workshop) -> list[Theme]:
 def set_reveal_mode(workshop: Workshop, actor: Actor, on: bool) -> Workshop:
     """Switch "hide until revealed" on or off; switching it off reveals what was waiting."""
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     if workshop.reveal_mode != on:
         workshop.reveal_mode = on
         changes.record(workshop, "workshop", workshop.id)
@@ -210,7 +210,7 @@ def set_reveal_mode(workshop: Workshop, actor: Actor, on: bool) -> Workshop:
 def reveal_all(workshop: Workshop, actor: Actor) -> int:
     """Show every waiting item on the wall; returns how many were revealed."""
     actor.require_staff()
-    begin_write()
+    begin_write(workshop)
     count = _reveal_waiting(workshop)
     changes.commit_and_publish()
     return count

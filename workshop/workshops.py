@@ -72,7 +72,7 @@ def rename_workshop(workshop: Workshop, title: str) -> Workshop:
 
     :raise Problem: the title is empty or too long.
     """
-    begin_write()
+    begin_write(workshop)
     workshop.title = _clean_title(title)
     changes.record(workshop, "workshop", workshop.id)
     changes.commit_and_publish()
@@ -82,7 +82,7 @@ def rename_workshop(workshop: Workshop, title: str) -> Workshop:
 def close_workshop(workshop: Workshop) -> Workshop:
     """Close the workshop: nobody can join any more, and its code says it has ended."""
     if workshop.closed_at is None:
-        begin_write()
+        begin_write(workshop)
         workshop.closed_at = utcnow()
         changes.record(workshop, "workshop", workshop.id)
         changes.commit_and_publish()
@@ -92,7 +92,7 @@ def close_workshop(workshop: Workshop) -> Workshop:
 def reopen_workshop(workshop: Workshop) -> Workshop:
     """Undo a close: the same code works again."""
     if workshop.closed_at is not None:
-        begin_write()
+        begin_write(workshop)
         workshop.closed_at = None
         changes.record(workshop, "workshop", workshop.id)
         changes.commit_and_publish()
