@@ -13,8 +13,8 @@ run: install translations
 test: install-test translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The same tests (browser tests aside) on a PostgreSQL server: a database per test is made
-# from a migrated template. TEST_POSTGRES_URL names the server (its user may create databases).
+# The same tests (browser tests aside) on a PostgreSQL server: one migrated database, emptied
+# after each test. TEST_POSTGRES_URL names the server (its user: a superuser of that test server).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1
 test-postgres: install-test translations
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
