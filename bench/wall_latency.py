@@ -1,22 +1,38 @@
 """Note -> wall latency under load: N phones post sticky notes while every phone and a wall listen.
 
     python bench/wall_latency.py --phones 25 50 100 200 --rate 50 --duration 20 --mode gevent threading
+    python bench/wall_latency.py --setup region --processes 1 2 --phones 50 200 400 1000 --room-size 50 \\
+        --rates 25 50 100 200 400 --duration 10
 
-For each mode and N it starts the app as deployed (`python run.py` with that
-SOCKETIO_ASYNC_MODE) on a free port and a fresh temporary SESSIONS_DIR (migrated, with a
-workshop made through the rules), then spreads N phones and one wall over several load-client
-processes. Each joins by GET /j/<code> (keeping the device cookie) and opens a real Socket.IO
-client over WebSocket that sends `watch`. The phones post notes over the socket (`add_item`,
-with ack) at a steady total rate; each note's text carries its number and its send time.
-Every listener records when each item `change` reaches it: latency = receive - send, per
-listener per note. Times are CLOCK_MONOTONIC (time.monotonic_ns(), Node's
-process.hrtime.bigint()), one clock for every process on the machine.
+For each setup, mode, number of server processes P and N (a "group") it starts the app as
+deployed (`python run.py` with that SOCKETIO_ASYNC_MODE) on free ports:
+
+- laptop: one process on a fresh temporary SESSIONS_DIR (SQLite, no Redis);
+- region: P processes on one fresh PostgreSQL database (CREATE DATABASE on
+  BENCH_POSTGRES_URL, dropped afterwards) and one Redis (BENCH_REDIS_URL) as message queue
+  and rate-limit storage, with a channel and key prefix of their own, one SECRET_KEY and
+  one MEDIA_DIR, each process with its own SESSIONS_DIR.
+
+The database is migrated and the workshops made through the rules before any server runs:
+one workshop for everybody, or with --room-size K the N phones split into ceil(N/K)
+workshops of at most K phones, each with one wall. The phones and walls are spread over
+several load-client processes; listener i talks to server process i % P, as nginx's sticky
+sessions spread phones. Each joins by GET /j/<code> (keeping the device cookie) and opens a
+real Socket.IO client over WebSocket that sends `watch`. They join and connect once per
+group; then every rate of --rates runs on the same connections, lowest first, until one
+misses the knee (p99 >= --knee-ms, or anything lost or refused). In each run the phones
+post notes over the socket (`add_item`, with ack) at a steady total rate shared by the
+workshops; each note's text carries its number and its send time. Every listener records
+when each item `change` reaches it: latency = receive - send, per listener per note. Times
+are CLOCK_MONOTONIC (time.monotonic_ns(), Node's process.hrtime.bigint()), one clock for
+every process on the machine.
 
 The load client is Node's socket.io-client (bench/node/, `npm ci` there first) by default,
 or python-socketio (`--client python`), which needs several times more CPU per message.
 
-Prints one row per point (bench/README.md explains the columns) and writes them as JSON to
-bench/results/<timestamp>.json. Linux only: it reads /proc for CPU time and memory.
+Prints one row per rate (bench/README.md explains the columns), then the knee of every
+group, and writes the rows as JSON to bench/results/<timestamp>.json. Linux only: it reads
+/proc for CPU time and memory.
 """
 from __future__ import annotations
 
@@ -26,6 +42,7 @@ import math
 import multiprocessing as mp
 import os
 import platform
+import secrets
 import signal
 import socket
 import subprocess
@@ -33,6 +50,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from collections import Counter
@@ -41,12 +59,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+#: Settings a region passes to run.py; a laptop run must not inherit them from the shell.
+REGION_VARIABLES = ("DATABASE_URL", "SOCKETIO_MESSAGE_QUEUE", "SOCKETIO_CHANNEL", "RATELIMIT_STORAGE_URI",
+                    "RATELIMIT_KEY_PREFIX", "SECRET_KEY", "MEDIA_DIR")
+START_LEAD_NS = 2_000_000_000  # the go command is sent this long before the first note is due
+SETTLE_S = 2.0  # pause between two rates on the same connections
 
 
 # ---------------------------------------------------------------- the server under test
 
-def prepare_database(sessions_dir: Path) -> dict:
-    """Migrate a fresh database and create the workshop through the rules (no server yet)."""
+def prepare_database(sessions_dir: Path, database_url: str | None, rooms: int) -> list[dict]:
+    """Migrate a fresh database and create the workshops through the rules (no server yet)."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import select
 
@@ -57,16 +82,20 @@ def prepare_database(sessions_dir: Path) -> dict:
     from workshop.startup import apply_migrations
     from workshop.workshops import create_workshop
 
-    app = create_app({"SESSIONS_DIR": str(sessions_dir), "SQLALCHEMY_DATABASE_URI": sqlite_url(str(sessions_dir))})
+    app = create_app({"SESSIONS_DIR": str(sessions_dir),
+                      "SQLALCHEMY_DATABASE_URI": database_url or sqlite_url(str(sessions_dir)),
+                      "SOCKETIO_MESSAGE_QUEUE": None, "RATELIMIT_STORAGE_URI": "memory://"})
     apply_migrations(app)
+    made = []
     with app.app_context():
-        workshop = create_workshop("Wall latency benchmark", language="en")
-        boards = list(db.session.scalars(select(Board.id).where(Board.workshop_id == workshop.id)
-                                         .order_by(Board.position)))
-        code = workshop.join_code
+        for k in range(rooms):
+            workshop = create_workshop(f"Wall latency benchmark {k + 1}", language="en")
+            boards = list(db.session.scalars(select(Board.id).where(Board.workshop_id == workshop.id)
+                                             .order_by(Board.position)))
+            made.append({"code": workshop.join_code, "boards": boards})
         db.session.remove()
         db.engine.dispose()
-    return {"code": code, "boards": boards}
+    return made
 
 
 def machine_busy_seconds() -> float:
@@ -99,14 +128,36 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (all its threads) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def status_kb(pid: int, field: str) -> int:
+    """One kB field of /proc/<pid>/status (VmRSS, VmHWM), 0 if the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 class Server:
     """`python run.py` in a subprocess, with its output kept (and shown if it fails)."""
 
-    def __init__(self, mode: str, sessions_dir: Path, script: str = "run.py"):
+    def __init__(self, mode: str, sessions_dir: Path, script: str = "run.py", extra_env: dict | None = None):
         self.port = free_port()
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(sessions_dir),
                "SOCKETIO_ASYNC_MODE": mode, "PYTHONUNBUFFERED": "1"}
-        env.pop("DATABASE_URL", None)
+        for variable in REGION_VARIABLES:
+            env.pop(variable, None)
+        env.update(extra_env or {})
         self.process = subprocess.Popen([sys.executable, script], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True)
         self.output: list[str] = []
@@ -146,26 +197,20 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the server's processes so far."""
-        total = 0
-        for pid in self.pids():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / CLOCK_TICKS
+        return sum(process_cpu_seconds(pid) for pid in self.pids())
+
+    def rss_kb(self) -> int:
+        """Resident memory now (VmRSS) summed over the server's processes."""
+        return sum(status_kb(pid, "VmRSS") for pid in self.pids())
 
     def peak_rss_mb(self) -> float:
         """Peak resident memory (VmHWM) summed over the server's processes."""
-        total_kb = 0
-        for pid in self.pids():
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        total_kb += int(line.split()[1])
-            except OSError:
-                continue
-        return total_kb / 1024
+        return sum(status_kb(pid, "VmHWM") for pid in self.pids()) / 1024
+
+    def log_tail(self) -> list[str]:
+        """What the server printed after its banner (errors, tracebacks), the last lines only."""
+        lines = [line.rstrip() for line in self.output if "alembic" not in line]
+        return lines[next((i for i, line in enumerate(lines) if "Ctrl+C" in line), 0) + 1:][-60:]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -177,26 +222,113 @@ class Server:
                 self.process.wait()
 
 
+# ---------------------------------------------------------------- the region's shared services
+
+def _postgres_url(url: str, database: str, libpq: bool = False) -> str:
+    """`url` (an SQLAlchemy URL) naming `database`; as libpq writes it if `libpq`."""
+    parts = urllib.parse.urlsplit(url)
+    if libpq:
+        parts = parts._replace(scheme=parts.scheme.split("+", 1)[0])
+    return urllib.parse.urlunsplit(parts._replace(path="/" + database))
+
+
+class Region:
+    """One group's PostgreSQL database (made fresh, dropped by `close`) and Redis names."""
+
+    def __init__(self):
+        import psycopg
+
+        self._psycopg = psycopg
+        self.name = "kuulluksi_bench_" + uuid.uuid4().hex[:12]
+        maintenance = urllib.parse.urlsplit(POSTGRES_URL).path.strip("/") or "postgres"
+        self.admin = _postgres_url(POSTGRES_URL, maintenance, libpq=True)
+        with psycopg.connect(self.admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{self.name}"')
+        self.database_url = _postgres_url(POSTGRES_URL, self.name)
+        self.prefix = "kuulluksi-bench-" + uuid.uuid4().hex[:12]
+        local = urllib.parse.urlsplit(REDIS_URL).hostname in ("127.0.0.1", "localhost", "::1")
+        self.redis_pid = next((int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()
+                               and _comm(entry) == "redis-server"), None) if local else None
+
+    def env(self, secret_key: str, media_dir: Path) -> dict:
+        """What every run.py of the region is given."""
+        return {"DATABASE_URL": self.database_url, "SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
+                "SOCKETIO_CHANNEL": self.prefix, "RATELIMIT_STORAGE_URI": REDIS_URL,
+                "RATELIMIT_KEY_PREFIX": self.prefix, "SECRET_KEY": secret_key, "MEDIA_DIR": str(media_dir)}
+
+    def note_texts(self) -> list[str]:
+        with self._psycopg.connect(_postgres_url(self.database_url, self.name, libpq=True)) as connection:
+            return [row[0] for row in connection.execute("SELECT text FROM item WHERE text LIKE 'n%'")]
+
+    def service_cpu(self) -> dict[int, float]:
+        """CPU seconds so far of this database's PostgreSQL backends and of the Redis server."""
+        with self._psycopg.connect(self.admin, autocommit=True) as connection:
+            pids = [row[0] for row in connection.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,))]
+        cpu = {pid: process_cpu_seconds(pid) for pid in pids}
+        if self.redis_pid:
+            cpu[-self.redis_pid] = process_cpu_seconds(self.redis_pid)  # negative: told apart below
+        return cpu
+
+    def close(self) -> None:
+        """Drop the database (closing whatever is still connected) and the rate-limit keys."""
+        with self._psycopg.connect(self.admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        try:
+            import redis
+
+            client = redis.Redis.from_url(REDIS_URL)
+            keys = list(client.scan_iter(match=f"*{self.prefix}*", count=1000))
+            if keys:
+                client.delete(*keys)
+            client.close()
+        except Exception as error:  # leftover keys expire on their own
+            print(f"   (could not remove the Redis keys {self.prefix}*: {error})", flush=True)
+
+
+def _comm(entry: Path) -> str:
+    try:
+        return (entry / "comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _service_cpu_used(before: dict[int, float], after: dict[int, float]) -> tuple[float, float]:
+    """(PostgreSQL, Redis) CPU seconds between two `Region.service_cpu` readings."""
+    used = {pid: value - before.get(pid, 0.0) for pid, value in after.items()}
+    return (sum(value for pid, value in used.items() if pid > 0),
+            sum(value for pid, value in used.items() if pid < 0))
+
+
+def _note_numbers(texts: list[str]) -> Counter:
+    """How many stored items carry each benchmark note number ("n<i> <send ns>")."""
+    numbers = Counter()
+    for text in texts:
+        try:
+            numbers[int(text[1:].split(" ", 1)[0])] += 1
+        except ValueError:
+            continue
+    return numbers
+
+
+def _sqlite_note_texts(sessions: Path) -> list[str]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(sessions / "kuulluksi.sqlite3")) as connection:
+        return [row[0] for row in connection.execute("SELECT text FROM item WHERE text LIKE 'n%'")]
+
+
 # ---------------------------------------------------------------- the load clients
 
 NODE_CLIENT = Path(__file__).resolve().parent / "node" / "client.js"
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU time of one process (all its threads) so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
 class NodeClient:
     """A `node bench/node/client.js` process: Node's socket.io-client, as on the phones."""
 
-    def __init__(self, listener_ids: list[int], setup: dict):
-        config = {"url": setup["url"], "code": setup["code"], "boards": setup["boards"], "phones": setup["phones"],
-                  "listeners": listener_ids, "intervalNs": setup["interval_ns"], "quietMs": setup["quiet_s"] * 1000}
+    def __init__(self, listeners: list[dict], quiet_s: float):
+        config = {"listeners": listeners, "quietMs": quiet_s * 1000}
         self.process = subprocess.Popen(["node", str(NODE_CLIENT), json.dumps(config)], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True)
         self.pid = self.process.pid
@@ -212,9 +344,10 @@ class NodeClient:
         message = json.loads(line)
         if message.get("type") == "error":
             raise RuntimeError("node client: " + message["error"])
-        if message.get("type") == "result":  # JSON object keys are strings
+        if message.get("type") == "result":  # JSON object keys are strings, and so are big times
             message["acks"] = {int(i): ack for i, ack in message["acks"].items()}
-            message["listeners"] = {int(i): data for i, data in message["listeners"].items()}
+            message["listeners"] = {int(i): {**data, "last_ns": int(data["last_ns"]) if data["last_ns"] else None}
+                                    for i, data in message["listeners"].items()}
         return message
 
     def stop(self) -> None:
@@ -226,10 +359,10 @@ class NodeClient:
 class PythonClient:
     """A Python process of python-socketio Clients (spawned, so it starts clean)."""
 
-    def __init__(self, listener_ids: list[int], setup: dict):
+    def __init__(self, listeners: list[dict], quiet_s: float):
         context = mp.get_context("spawn")
         self.pipe, child = context.Pipe()
-        self.process = context.Process(target=python_client, args=(listener_ids, setup, child), daemon=True)
+        self.process = context.Process(target=python_client, args=(listeners, quiet_s, child), daemon=True)
         self.process.start()
         self.pid = self.process.pid
 
@@ -246,28 +379,30 @@ class PythonClient:
         self.process.join(timeout=15)
         if self.process.is_alive():
             self.process.terminate()
+            self.process.join(timeout=5)
 
 
-def python_client(listener_ids: list[int], setup: dict, pipe) -> None:
+def python_client(listeners: list[dict], quiet_s: float, pipe) -> None:
     """The Python load client: the same protocol as bench/node/client.js, over a pipe."""
     try:
-        _python_client(listener_ids, setup, pipe)
+        _python_client(listeners, quiet_s, pipe)
     except Exception:
         import traceback
 
         pipe.send({"type": "error", "error": traceback.format_exc()})
 
 
-def _python_client(listener_ids: list[int], setup: dict, pipe) -> None:
+def _python_client(listeners: list[dict], quiet_s: float, pipe) -> None:
     import requests
     import socketio
 
-    url, code, boards, phones = setup["url"], setup["code"], setup["boards"], setup["phones"]
-    received: dict[int, list] = {lid: [] for lid in listener_ids}
+    received: dict[int, list] = {}
     clients: dict[int, socketio.Client] = {}
+    codes: dict[int, str] = {}
     throttled = 0
     joined_at = time.monotonic()
-    for lid in listener_ids:
+    for spec in listeners:
+        lid, url, code = spec["id"], spec["url"], spec["code"]
         session = requests.Session()
         while True:
             response = session.get(f"{url}/j/{code}", timeout=30)
@@ -278,7 +413,7 @@ def _python_client(listener_ids: list[int], setup: dict, pipe) -> None:
         response.raise_for_status()
         cookie = "; ".join(f"{name}={value}" for name, value in session.cookies.items())
         client = socketio.Client(reconnection=False)
-        log = received[lid]
+        log = received[lid] = []
 
         def on_change(data, log=log):
             log.append((time.monotonic_ns(), data))
@@ -288,32 +423,46 @@ def _python_client(listener_ids: list[int], setup: dict, pipe) -> None:
         answer = client.call("watch", {"code": code, "since": 0}, timeout=30)
         if not answer.get("ok"):
             raise RuntimeError(f"watch refused: {answer}")
-        clients[lid] = client
+        clients[lid], codes[lid] = client, code
     pipe.send({"type": "ready", "joined_s": time.monotonic() - joined_at, "throttled": throttled})
 
-    go = pipe.recv()
+    while True:
+        command = pipe.recv()
+        if command.get("close"):
+            break
+        pipe.send(_python_run(command, clients, codes, received, quiet_s))
+    # In threading mode a client waits ~3 s for the close frame: close them all at once.
+    closers = [threading.Thread(target=client.disconnect) for client in clients.values()]
+    for closer in closers:
+        closer.start()
+    for closer in closers:
+        closer.join(timeout=10)
+    pipe.send({"type": "closed"})
+
+
+def _python_run(go: dict, clients: dict, codes: dict, received: dict, quiet_s: float) -> dict:
+    """One rate: post this client's notes on the common schedule, then report what arrived."""
     for log in received.values():
         log.clear()  # only the run's own changes count
-    start_ns, notes, interval_ns = go["go"], go["notes"], setup["interval_ns"]
+    start_ns = int(go["go"])
     acks: dict[int, list] = {}
     sent: list[int] = []
     lag_ms = 0.0
-    for i in [i for i in range(notes) if (i % phones) in clients]:
-        delay = (start_ns + i * interval_ns - time.monotonic_ns()) / 1e9
+    for number, lid, board, offset_ns in go["notes"]:
+        delay = (start_ns + offset_ns - time.monotonic_ns()) / 1e9
         if delay > 0:
             time.sleep(delay)
         else:
             lag_ms = max(lag_ms, -delay * 1000)
         send_ns = time.monotonic_ns()
 
-        def acked(answer=None, i=i, send_ns=send_ns):
+        def acked(answer=None, number=number, send_ns=send_ns):
             ok = isinstance(answer, dict) and answer.get("ok") and answer.get("status") == 201
-            acks[i] = [bool(ok), time.monotonic_ns() - send_ns, None if ok else answer]
+            acks[number] = [bool(ok), time.monotonic_ns() - send_ns, None if ok else answer]
 
-        clients[i % phones].emit("add_item", {"code": code, "uuid": str(uuid.uuid4()), "kind": "note",
-                                              "board_id": boards[i % len(boards)], "text": f"n{i} {send_ns}"},
-                                 callback=acked)
-        sent.append(i)
+        clients[lid].emit("add_item", {"code": codes[lid], "uuid": str(uuid.uuid4()), "kind": "note",
+                                       "board_id": board, "text": f"n{number} {send_ns}"}, callback=acked)
+        sent.append(number)
     # Every ack, then quiet for quiet_s (at most a minute in all).
     deadline = time.monotonic() + 60
     while len(acks) < len(sent) and time.monotonic() < deadline:
@@ -323,7 +472,7 @@ def _python_client(listener_ids: list[int], setup: dict, pipe) -> None:
         total = sum(len(log) for log in received.values())
         if total != count:
             count, still_since = total, time.monotonic()
-        elif time.monotonic() - still_since >= setup["quiet_s"]:
+        elif time.monotonic() - still_since >= quiet_s:
             break
         time.sleep(0.02)
 
@@ -332,8 +481,8 @@ def _python_client(listener_ids: list[int], setup: dict, pipe) -> None:
         seqs = Counter()
         latencies: list[int] = []
         notes_seen: set[int] = set()
-        other = 0
-        for at, data in log:
+        other, last_ns = 0, None
+        for at, data in list(log):
             seqs[data.get("seq")] += 1
             entity = data.get("entity") or {}
             text = entity.get("text") or ""
@@ -344,22 +493,14 @@ def _python_client(listener_ids: list[int], setup: dict, pipe) -> None:
             if int(number) not in notes_seen:
                 notes_seen.add(int(number))
                 latencies.append(at - int(sent_at))
+                last_ns = at
         listeners[lid] = {"notes": sorted(notes_seen), "latencies_ns": latencies, "other": other,
                           "doubled": sum(count - 1 for count in seqs.values() if count > 1),
-                          "connected": clients[lid].connected}
-    pipe.send({"type": "result", "sent": sent, "acks": acks, "listeners": listeners, "send_lag_ms": lag_ms})
-
-    pipe.recv()  # close
-    # In threading mode a client waits ~3 s for the close frame: close them all at once.
-    closers = [threading.Thread(target=client.disconnect) for client in clients.values()]
-    for closer in closers:
-        closer.start()
-    for closer in closers:
-        closer.join(timeout=10)
-    pipe.send({"type": "closed"})
+                          "connected": clients[lid].connected, "last_ns": last_ns}
+    return {"type": "result", "sent": sent, "acks": acks, "listeners": listeners, "send_lag_ms": lag_ms}
 
 
-# ---------------------------------------------------------------- one point of the table
+# ---------------------------------------------------------------- one group: setup, mode, P, N
 
 def percentile(ordered: list[int], fraction: float) -> float:
     """Nearest-rank percentile of an ordered list (0 for an empty one)."""
@@ -368,104 +509,217 @@ def percentile(ordered: list[int], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(fraction * len(ordered)) - 1))]
 
 
-def run_point(mode: str, phones: int, args) -> dict:
-    """Measure one (mode, N) point on a fresh server and database."""
+def split_rooms(phones: int, room_size: int) -> tuple[int, list[int]]:
+    """How many workshops, and the workshop of every listener: phones 0..N-1, then the walls.
+
+    Phones are dealt out in consecutive blocks of (nearly) equal size, so that a workshop's
+    phones alternate between the server processes (listener i talks to process i % P).
+    """
+    rooms = math.ceil(phones / room_size) if room_size else 1
+    return rooms, [phone * rooms // phones for phone in range(phones)] + list(range(rooms))
+
+
+def failure(row: dict, knee_ms: float) -> str | None:
+    """Why a rate ends the sweep (None: it is below the knee)."""
+    if row["lost"]:
+        return f"lost {row['lost']}"
+    if row["refused"]:
+        return f"refused {row['refused']}"
+    if row["doubled"] or row["misrouted"]:
+        return f"doubled {row['doubled']}, misrouted {row['misrouted']}"
+    if row["disconnected"]:
+        return f"{row['disconnected']} disconnected"
+    if row["p99_ms"] >= knee_ms:
+        return f"p99 {row['p99_ms']:.0f} ms"
+    return None
+
+
+def run_group(setup: str, mode: str, processes: int, phones: int, args) -> list[dict]:
+    """Start the server(s), join and connect every client once, then run the rates in turn."""
+    rooms, room_of = split_rooms(phones, args.room_size)
+    listeners = phones + rooms  # the phones, then one wall a workshop (listener phones + r)
+    room_listeners = Counter(room_of)
+    room_phones = [[phone for phone in range(phones) if room_of[phone] == r] for r in range(rooms)]
+    region = None
+    servers: list[Server] = []
+    workers = []
+    rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="kuulluksi-bench-") as tmp:
-        sessions = Path(tmp) / "sessions"
-        with mp.get_context("spawn").Pool(1) as pool:  # keep Flask and SQLAlchemy out of this process
-            workshop = pool.apply(prepare_database, (sessions,))
-        server = Server(mode, sessions, "bench/floor_server.py" if args.floor else "run.py")
-        workers = []
         try:
-            listeners = phones + 1  # the phones, and the wall (listener number `phones`)
+            region = Region() if setup == "region" else None
+            sessions = Path(tmp) / "sessions"
+            with mp.get_context("spawn").Pool(1) as pool:  # keep Flask and SQLAlchemy out of this process
+                workshops = pool.apply(prepare_database, (sessions, region.database_url if region else None, rooms))
+            script = "bench/floor_server.py" if args.floor else "run.py"
+            if region:
+                secret_key, media = secrets.token_hex(32), Path(tmp) / "media"
+                media.mkdir()
+                for k in range(processes):
+                    servers.append(Server(mode, Path(tmp) / f"sessions-{k}", script, region.env(secret_key, media)))
+            else:
+                servers.append(Server(mode, sessions, script))
+            rss_started = sum(server.rss_kb() for server in servers)
+
+            def note_numbers() -> Counter:
+                return _note_numbers(region.note_texts() if region else _sqlite_note_texts(sessions))
+
             per_process = args.per_process or (50 if args.client == "node" else 25)
-            processes = max(2, math.ceil(listeners / per_process))
-            notes = int(args.rate * args.duration)
-            setup = {"url": server.url, "code": workshop["code"], "boards": workshop["boards"], "phones": phones,
-                     "interval_ns": int(1e9 / args.rate), "quiet_s": args.drain}
+            client_processes = max(2, math.ceil(listeners / per_process))
+            specs = [{"id": lid, "url": servers[lid % processes].url, "code": workshops[room_of[lid]]["code"]}
+                     for lid in range(listeners)]
             kind = NodeClient if args.client == "node" else PythonClient
-            for index in range(processes):
-                workers.append(kind([lid for lid in range(listeners) if lid % processes == index], setup))
+            for index in range(client_processes):
+                workers.append(kind([spec for spec in specs if spec["id"] % client_processes == index], args.drain))
             ready = [worker.recv() for worker in workers]
-            start_ns = time.monotonic_ns() + 2_000_000_000
-            cpu_before, busy_before = server.cpu_seconds(), machine_busy_seconds()
-            clients_before = [process_cpu_seconds(worker.pid) for worker in workers]
-            for worker in workers:
-                worker.send({"go": start_ns, "notes": notes})
-            results = [worker.recv() for worker in workers]
-            cpu_server = server.cpu_seconds() - cpu_before
-            busy = machine_busy_seconds() - busy_before
-            client_cpu = [process_cpu_seconds(worker.pid) - before for worker, before in zip(workers, clients_before)]
-            window_s = (time.monotonic_ns() - start_ns) / 1e9 + 2
-            rss = server.peak_rss_mb()
+            rss_connected = sum(server.rss_kb() for server in servers)
+            group = {
+                "setup": setup, "mode": mode + (" floor" if args.floor else ""), "client": args.client,
+                "processes": processes, "phones": phones, "rooms": rooms, "listeners": listeners,
+                "room_size": args.room_size, "duration_s": args.duration,
+                "mem_per_conn_kb": (rss_connected - rss_started) / listeners,
+                "rss_started_mb": rss_started / 1024, "rss_connected_mb": rss_connected / 1024,
+                "client_processes": len(workers),
+                "join_s": max(item["joined_s"] for item in ready),
+                "join_throttled": sum(item["throttled"] for item in ready),
+            }
+            first_number = 0
+            for index, rate in enumerate(args.rates):
+                if index:
+                    time.sleep(SETTLE_S)
+                notes = int(rate * args.duration)
+                interval_ns = 1e9 / rate
+                # Note k goes to workshop k % rooms, sent by that workshop's phones in turn.
+                mine: list[list] = [[] for _ in workers]
+                for k in range(notes):
+                    r, turn = k % rooms, k // rooms
+                    phone = room_phones[r][turn % len(room_phones[r])]
+                    boards = workshops[r]["boards"]
+                    mine[phone % len(workers)].append([first_number + k, phone, boards[turn % len(boards)],
+                                                       int(k * interval_ns)])
+                start_ns = time.monotonic_ns() + START_LEAD_NS
+                cpu_before, busy_before = sum(server.cpu_seconds() for server in servers), machine_busy_seconds()
+                clients_before = [process_cpu_seconds(worker.pid) for worker in workers]
+                services_before = region.service_cpu() if region else {}
+                for worker, share in zip(workers, mine):
+                    worker.send({"go": str(start_ns), "notes": share})
+                results = [worker.recv() for worker in workers]
+                cpu_server = sum(server.cpu_seconds() for server in servers) - cpu_before
+                busy = machine_busy_seconds() - busy_before
+                client_cpu = [process_cpu_seconds(worker.pid) - before
+                              for worker, before in zip(workers, clients_before)]
+                pg_cpu, redis_cpu = _service_cpu_used(services_before, region.service_cpu()) if region else (None, None)
+                window_s = (time.monotonic_ns() - start_ns + START_LEAD_NS) / 1e9
+                stored = note_numbers()
+                row = {**group, **_rate_row(rate, notes, first_number, rooms, room_of, room_listeners, results, stored,
+                                            start_ns, phones)}
+                row.update({
+                    "server_cpu_s": cpu_server, "window_s": window_s,
+                    "server_cpu_s_per_1000": cpu_server / (row["delivered"] / 1000) if row["delivered"] else None,
+                    "server_rss_mb": sum(server.peak_rss_mb() for server in servers),
+                    "postgres_cpu_s": pg_cpu, "redis_cpu_s": redis_cpu,
+                    "client_cpu_s": sum(client_cpu),
+                    "client_cpu_max_share": max(client_cpu) / window_s if window_s else None,
+                    # CPU that neither the server(s), the clients, PostgreSQL nor Redis used: other work.
+                    "other_cpu_s": busy - cpu_server - sum(client_cpu) - (pg_cpu or 0) - (redis_cpu or 0),
+                })
+                rows.append(row)
+                first_number += notes
+                row["stop"] = failure(row, args.knee_ms)
+                print(table([row]).splitlines()[-1] + (f"   <- {row['stop']}" if row["stop"] else ""), flush=True)
+                if row["stop"]:
+                    break
             for worker in workers:
                 worker.send({"close": True})
             for worker in workers:
                 worker.recv()
+            for worker in workers:
+                worker.stop()
+            for server in servers:
+                server.stop()
+            # Counted again with every server stopped: nothing may have been stored late.
+            stored = note_numbers()
+            for row in rows:
+                row["notes_stored"] = sum(stored[number] for number in range(row["first_note"], row["first_note"]
+                                                                              + row["notes_planned"]))
+                row["server_log_tail"] = [f"[{k}] {line}" for k, server in enumerate(servers)
+                                          for line in server.log_tail()][-60:]
         finally:
             for worker in workers:
                 worker.stop()
-            server.stop()
-        stored = _count_notes(sessions)
-        server_log = [line.rstrip() for line in server.output if "alembic" not in line]
+            for server in servers:
+                server.stop()
+            if region:
+                region.close()
+    return rows
 
+
+def _rate_row(rate: float, notes: int, first: int, rooms: int, room_of: list[int], room_listeners: Counter,
+              results: list[dict], stored: Counter, start_ns: int, phones: int) -> dict:
+    """The numbers of one rate from the clients' reports."""
     acks = {i: ack for result in results for i, ack in result["acks"].items()}
     sent = sum(len(result["sent"]) for result in results)
     acked = {i for i, (ok, _, _) in acks.items() if ok}
+    room_of_note = {number: (number - first) % rooms for number in range(first, first + notes)}
+    acked_in = [set() for _ in range(rooms)]
+    for number in acked:
+        acked_in[room_of_note[number]].add(number)
     failed = [ack[2] for ack in acks.values() if not ack[0]][:3]
     by_listener = {lid: data for result in results for lid, data in result["listeners"].items()}
     latencies = sorted(value for data in by_listener.values() for value in data["latencies_ns"])
-    wall = sorted(by_listener[phones]["latencies_ns"])
-    received = sum(len(acked.intersection(data["notes"])) for data in by_listener.values())
-    expected = len(acked) * listeners
+    wall = sorted(value for lid, data in by_listener.items() if lid >= phones for value in data["latencies_ns"])
+    received = sum(len(acked_in[room_of[lid]].intersection(data["notes"])) for lid, data in by_listener.items())
+    misrouted = sum(1 for lid, data in by_listener.items() for number in data["notes"]
+                    if room_of_note.get(number, room_of[lid]) != room_of[lid])  # another workshop's note
+    expected = sum(room_listeners[room_of_note[number]] for number in acked)
     ack_times = sorted(ack[1] for ack in acks.values() if ack[0])
-    delivered = sum(len(data["notes"]) for data in by_listener.values())
+    last = [data["last_ns"] for data in by_listener.values() if data.get("last_ns")]
+    posting_s = notes / rate
     ms = 1e6
     return {
-        "mode": mode + (" floor" if args.floor else ""), "client": args.client, "phones": phones, "listeners": listeners, "rate": args.rate,
-        "duration_s": args.duration,
-        "notes_sent": sent, "notes_acked": len(acked), "notes_stored": stored, "ack_failures": len(acks) - len(acked),
-        "ack_missing": sent - len(acks), "ack_failure_examples": failed,
+        "rate": rate, "first_note": first, "notes_planned": notes,
+        "notes_sent": sent, "notes_acked": len(acked), "notes_stored": sum(stored[n] for n in range(first, first + notes)),
+        "ack_failures": len(acks) - len(acked), "ack_missing": sent - len(acks), "refused": sent - len(acked),
+        "ack_failure_examples": failed,
         "expected": expected, "received": received, "lost": expected - received,
-        "doubled": sum(data["doubled"] for data in by_listener.values()),
+        "doubled": sum(data["doubled"] for data in by_listener.values()), "misrouted": misrouted,
         "disconnected": sum(1 for data in by_listener.values() if not data["connected"]),
+        "delivered": sum(len(data["notes"]) for data in by_listener.values()),
+        "delivered_per_s": received / posting_s, "posting_s": posting_s,
+        # From the first note's due time to the last delivery anywhere: longer than posting_s when it lags.
+        "delivery_span_s": (max(last) - start_ns) / 1e9 if last else None,
         "p50_ms": percentile(latencies, 0.50) / ms, "p95_ms": percentile(latencies, 0.95) / ms,
         "p99_ms": percentile(latencies, 0.99) / ms, "max_ms": (latencies[-1] / ms) if latencies else 0.0,
         "wall_p50_ms": percentile(wall, 0.50) / ms, "wall_p95_ms": percentile(wall, 0.95) / ms,
         "ack_p50_ms": percentile(ack_times, 0.50) / ms, "ack_p95_ms": percentile(ack_times, 0.95) / ms,
-        "server_cpu_s": cpu_server, "window_s": window_s,
-        "server_cpu_s_per_1000": cpu_server / (delivered / 1000) if delivered else None,
-        "server_rss_mb": rss,
-        "client_processes": len(results), "client_cpu_s": sum(client_cpu),
-        "client_cpu_max_share": max(client_cpu) / window_s if window_s else None,
-        # CPU that neither the server nor the clients used: other work on the machine.
-        "other_cpu_s": busy - cpu_server - sum(client_cpu),
         "client_send_lag_ms": max(result["send_lag_ms"] for result in results),
-        "join_s": max(item["joined_s"] for item in ready), "join_throttled": sum(item["throttled"] for item in ready),
-        # What the server printed after its banner (errors, tracebacks), the last lines only.
-        "server_log_tail": server_log[next((i for i, line in enumerate(server_log) if "Ctrl+C" in line), 0) + 1:][-60:],
     }
 
 
-def _count_notes(sessions: Path) -> int:
-    import sqlite3
-
-    with sqlite3.connect(sessions / "kuulluksi.sqlite3") as connection:
-        return connection.execute("SELECT count(*) FROM item WHERE text LIKE 'n%'").fetchone()[0]
-
-
-# ---------------------------------------------------------------- the table
+# ---------------------------------------------------------------- the tables
 
 COLUMNS = [
-    ("mode", "mode", "{}"), ("client", "client", "{}"), ("N", "phones", "{}"), ("sent", "notes_sent", "{}"), ("stored", "notes_stored", "{}"),
+    ("setup", "setup", "{}"), ("mode", "mode", "{}"), ("client", "client", "{}"), ("P", "processes", "{}"),
+    ("N", "phones", "{}"), ("rooms", "rooms", "{}"), ("rate", "rate", "{:g}"),
+    ("sent", "notes_sent", "{}"), ("stored", "notes_stored", "{}"), ("refused", "refused", "{}"),
     ("expected", "expected", "{}"), ("received", "received", "{}"), ("lost", "lost", "{}"),
     ("doubled", "doubled", "{}"), ("p50 ms", "p50_ms", "{:.1f}"), ("p95 ms", "p95_ms", "{:.1f}"),
     ("p99 ms", "p99_ms", "{:.1f}"), ("wall p95", "wall_p95_ms", "{:.1f}"), ("ack p50", "ack_p50_ms", "{:.1f}"),
+    ("delivered/s", "delivered_per_s", "{:.0f}"),
     ("srv CPU s/1k", "server_cpu_s_per_1000", "{:.3f}"), ("srv CPU %", "server_cpu_share", "{:.0f}"),
-    ("RSS MB", "server_rss_mb", "{:.0f}"), ("client CPU s", "client_cpu_s", "{:.1f}"),
+    ("pg+redis %", "services_cpu_share", "{:.0f}"),
+    ("RSS MB", "server_rss_mb", "{:.0f}"), ("mem/conn KB", "mem_per_conn_kb", "{:.0f}"),
+    ("client CPU s", "client_cpu_s", "{:.1f}"),
     ("client procs", "client_processes", "{}"), ("busiest client %", "client_cpu_max_pct", "{:.0f}"),
     ("other load %", "other_cpu_share", "{:.0f}"),
 ]
+
+
+def _grid(titles: list[str], lines: list[list[str]]) -> str:
+    cells = [titles, *lines]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(titles))]
+    text = ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in cells]
+    text.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(text)
 
 
 def table(rows: list[dict]) -> str:
@@ -473,13 +727,31 @@ def table(rows: list[dict]) -> str:
         row["server_cpu_share"] = 100 * row["server_cpu_s"] / row["window_s"]
         row["client_cpu_max_pct"] = 100 * (row["client_cpu_max_share"] or 0)
         row["other_cpu_share"] = 100 * row["other_cpu_s"] / row["window_s"]  # 200 % = both cores
-    cells = [[title for title, _, _ in COLUMNS]]
+        row["services_cpu_share"] = (None if row["postgres_cpu_s"] is None else
+                                     100 * (row["postgres_cpu_s"] + row["redis_cpu_s"]) / row["window_s"])
+    return _grid([title for title, _, _ in COLUMNS],
+                 [[fmt.format(row[key]) if row.get(key) is not None else "-" for _, key, fmt in COLUMNS]
+                  for row in rows])
+
+
+def knee_table(rows: list[dict], knee_ms: float) -> str:
+    """For every group: the highest rate below the knee, and what ended the sweep."""
+    groups: dict[tuple, list[dict]] = {}
     for row in rows:
-        cells.append([fmt.format(row[key]) if row.get(key) is not None else "-" for _, key, fmt in COLUMNS])
-    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.rjust(width) for cell, width in zip(line, widths)) for line in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
+        groups.setdefault((row["setup"], row["mode"], row["client"], row["processes"], row["phones"], row["rooms"]),
+                          []).append(row)
+    lines = []
+    for key, members in groups.items():
+        good = [row for row in members if not row["stop"]]
+        best = max(good, key=lambda row: row["rate"]) if good else None
+        ended = next((row for row in members if row["stop"]), None)
+        lines.append([*(str(value) for value in key),
+                      f"{best['rate']:g}" if best else f"< {min(row['rate'] for row in members):g}",
+                      f"{best['delivered_per_s']:.0f}" if best else "-",
+                      f"{best['p99_ms']:.1f}" if best else "-",
+                      f"{ended['rate']:g}: {ended['stop']}" if ended else "-"])
+    return _grid(["setup", "mode", "client", "P", "N", "rooms", f"knee rate (p99 < {knee_ms:g} ms)",
+                  "delivered/s", "p99 ms", "sweep ended at"], lines)
 
 
 def machine() -> dict:
@@ -492,11 +764,26 @@ def machine() -> dict:
             "commit": commit.stdout.strip()}
 
 
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)  # so that `finally` stops the servers and drops the database
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--setup", nargs="+", default=["laptop"], choices=["laptop", "region"],
+                        help="laptop: one process on SQLite; region: PostgreSQL, Redis, --processes processes")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1],
+                        help="server processes (more than 1 only with --setup region)")
     parser.add_argument("--phones", type=int, nargs="+", default=[25, 50, 100, 200])
-    parser.add_argument("--rate", type=float, default=50.0, help="notes a second, all phones together")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting per point")
+    parser.add_argument("--room-size", type=int, default=0,
+                        help="phones a workshop (each with one wall); 0: one workshop for everybody")
+    parser.add_argument("--rates", type=float, nargs="+",
+                        help="notes a second, all workshops together: run lowest first on the same connections")
+    parser.add_argument("--rate", type=float, help="one rate (the same as --rates with one value; default 50)")
+    parser.add_argument("--knee-ms", type=float, default=100.0,
+                        help="end a group's sweep after the first rate whose p99 reaches this (or that lost "
+                             "or refused a note)")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds of posting per rate")
     parser.add_argument("--mode", nargs="+", default=["gevent"], choices=["gevent", "threading"])
     parser.add_argument("--client", choices=["node", "python"], default="node",
                         help="load client: Node's socket.io-client (default) or python-socketio")
@@ -505,31 +792,50 @@ def main(argv=None) -> None:
     parser.add_argument("--drain", type=float, default=1.0,
                         help="after the last ack, stop when nothing has arrived for this many seconds")
     parser.add_argument("--max-other-load", type=float, default=0.3,
-                        help="before each point, wait until other processes use less than this many cores")
+                        help="before each group, wait until other processes use less than this many cores")
     parser.add_argument("--wait", type=float, default=900, help="how long to wait for that, in seconds")
     parser.add_argument("--floor", action="store_true",
                         help="serve bench/floor_server.py instead: notes are pushed but not stored, to "
                              "measure what the server stack costs without the app")
     args = parser.parse_args(argv)
 
+    if args.rates and args.rate is not None:
+        parser.error("give --rate or --rates, not both")
+    args.rates = sorted(set(args.rates or [args.rate if args.rate is not None else 50.0]))
+    if min(args.rates) <= 0 or min(args.processes) < 1 or min(args.phones) < 1 or args.room_size < 0:
+        parser.error("rates, processes and phones must be positive, --room-size 0 or more")
+    if max(args.processes) > 1 and "region" not in args.setup:
+        parser.error("more than one server process needs --setup region (SQLite and no message queue)")
+    if args.floor and args.room_size and any(args.room_size < phones for phones in args.phones):
+        parser.error("--floor pushes every note to the first workshop: it cannot split the phones (--room-size)")
     if args.client == "node" and not (NODE_CLIENT.parent / "node_modules" / "socket.io-client").exists():
         parser.error("the Node client needs its packages: run `npm ci` in bench/node (or use --client python)")
+    signal.signal(signal.SIGTERM, _terminated)
     rows = []
     print(f"machine: {machine()}", flush=True)
-    for mode in args.mode:
-        for phones in args.phones:
-            load = wait_for_quiet(args.max_other_load, args.wait)
-            print(f"{mode}{' (floor)' if args.floor else ''}, {phones} phones: {args.rate:g} notes/s for {args.duration:g} s "
-                  f"(other load before: {load:.2f} cores) ...", flush=True)
-            row = run_point(mode, phones, args)
-            rows.append(row)
-            print(table([row]).splitlines()[-1], flush=True)
+    for setup in args.setup:
+        for mode in args.mode:
+            for processes in args.processes:
+                if setup == "laptop" and processes > 1:
+                    print(f"laptop, {processes} processes: skipped (one process on SQLite only)", flush=True)
+                    continue
+                for phones in args.phones:
+                    load = wait_for_quiet(args.max_other_load, args.wait)
+                    rooms = split_rooms(phones, args.room_size)[0]
+                    print(f"{setup}, {mode}{' (floor)' if args.floor else ''}, {processes} process(es), "
+                          f"{phones} phones in {rooms} workshop(s): "
+                          f"{', '.join(f'{rate:g}' for rate in args.rates)} notes/s for {args.duration:g} s each "
+                          f"(other load before: {load:.2f} cores) ...", flush=True)
+                    rows += run_group(setup, mode, processes, phones, args)
     print()
     print(table(rows))
-    problems = [row for row in rows if row["lost"] or row["doubled"] or row["ack_failures"] or row["ack_missing"]
+    print()
+    print(knee_table(rows, args.knee_ms))
+    problems = [row for row in rows if row["lost"] or row["doubled"] or row["misrouted"] or row["refused"]
                 or (row["notes_stored"] != row["notes_acked"] and not args.floor)]
     for row in problems:
-        print(f"!! {row['mode']} N={row['phones']}: lost {row['lost']}, doubled {row['doubled']}, "
+        print(f"!! {row['setup']} {row['mode']} P={row['processes']} N={row['phones']} rate {row['rate']:g}: "
+              f"lost {row['lost']}, doubled {row['doubled']}, misrouted {row['misrouted']}, "
               f"failed acks {row['ack_failures']} {row['ack_failure_examples']}, missing acks {row['ack_missing']}, "
               f"stored {row['notes_stored']} of {row['notes_acked']} acknowledged")
         print("   server output:\n      " + "\n      ".join(row["server_log_tail"][-30:]))

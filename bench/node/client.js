@@ -1,16 +1,20 @@
 // One load-client process for bench/wall_latency.py: some of the simulated phones (and
-// perhaps the wall) on Node's socket.io-client, the same client library the phones run.
+// perhaps walls) on Node's socket.io-client, the same client library the phones run.
 //
-//   node client.js '<setup JSON>'
+//   node client.js '{"listeners": [{"id": 0, "url": "http://127.0.0.1:5001", "code": "ABC123"}, ...],
+//                    "quietMs": 1000}'
 //
 // Talks to the orchestrator in JSON lines: prints {"type":"ready"} once every listener has
-// joined (GET /j/<code>, keeping the device cookie), connected over WebSocket and sent
-// `watch`; reads {"go": <start ns>, "notes": n}; posts its share of the notes with
-// `add_item` (with ack) on the common schedule; prints {"type":"result"} when every ack is in
-// and nothing has arrived for quietMs; reads {"close": true}, disconnects and exits.
+// joined (GET <url>/j/<code>, keeping the device cookie), connected to its url over
+// WebSocket and sent `watch`. Then, for every rate, reads
+// {"go": "<start ns>", "notes": [[number, listener id, board id, offset ns], ...]}, posts each
+// of those notes with `add_item` (with ack) from that listener at start + offset, and prints
+// {"type":"result"} when every ack is in and nothing has arrived for quietMs. The
+// connections stay open between rates. {"close": true} disconnects and exits.
 //
 // Times are process.hrtime.bigint(): CLOCK_MONOTONIC, the same clock in every process on
 // the machine (Python's time.monotonic_ns()), so send and receive times compare directly.
+// Big times travel as strings: a JSON number loses nanoseconds beyond 2^53.
 "use strict";
 
 const { io } = require("socket.io-client");
@@ -18,17 +22,25 @@ const readline = require("readline");
 const crypto = require("crypto");
 
 const setup = JSON.parse(process.argv[2]);
-const { url, code, boards, phones, listeners, intervalNs, quietMs } = setup;
+const { listeners, quietMs } = setup;
 const now = () => process.hrtime.bigint();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (message) => process.stdout.write(JSON.stringify(message) + "\n");
 
 const lines = readline.createInterface({ input: process.stdin });
 const waiting = [];
-lines.on("line", (line) => waiting.shift()(JSON.parse(line)));
-const nextCommand = () => new Promise((resolve) => waiting.push(resolve));
+const queued = [];
+lines.on("line", (line) => {
+  const command = JSON.parse(line);
+  if (waiting.length) waiting.shift()(command);
+  else queued.push(command);
+});
+const nextCommand = () => new Promise((resolve) => {
+  if (queued.length) resolve(queued.shift());
+  else waiting.push(resolve);
+});
 
-async function join() {
+async function join(url, code) {
   // The QR code's link; a 429 means the per-workshop join limit: wait and try again.
   let throttled = 0;
   for (;;) {
@@ -45,7 +57,7 @@ async function join() {
   }
 }
 
-function connect(cookie, listener) {
+function connect(url, code, cookie, listener) {
   return new Promise((resolve, reject) => {
     const socket = io(url, {
       transports: ["websocket"], extraHeaders: { Cookie: cookie }, reconnection: false, forceNew: true,
@@ -61,43 +73,28 @@ function connect(cookie, listener) {
   });
 }
 
-async function main() {
-  const started = Date.now();
-  const state = new Map(); // listener id -> {socket, log}
-  let throttled = 0;
-  for (const id of listeners) {
-    const listener = { log: [] };
-    const joined = await join();
-    throttled += joined.throttled;
-    listener.socket = await connect(joined.cookie, listener);
-    state.set(id, listener);
-  }
-  say({ type: "ready", joined_s: (Date.now() - started) / 1000, throttled });
-
-  const go = await nextCommand();
+// One rate: post this process's notes on the common schedule, then report what arrived.
+async function run(state, go) {
   for (const listener of state.values()) listener.log.length = 0; // only the run's own changes
   const start = BigInt(go.go);
-  const mine = [];
-  for (let i = 0; i < go.notes; i++) if (state.has(i % phones)) mine.push(i);
   const acks = {};
   const sent = [];
   let lagMs = 0;
   let acked = 0;
-  for (const i of mine) {
-    const target = start + BigInt(i) * BigInt(intervalNs);
+  for (const [number, id, board, offsetNs] of go.notes) {
+    const target = start + BigInt(offsetNs);
     const delayMs = Number(target - now()) / 1e6;
     if (delayMs > 1) await sleep(delayMs);
     else if (delayMs < 0) lagMs = Math.max(lagMs, -delayMs);
+    const sender = state.get(id);
     const sentAt = now();
-    const item = {
-      code, uuid: crypto.randomUUID(), kind: "note", board_id: boards[i % boards.length], text: `n${i} ${sentAt}`,
-    };
-    state.get(i % phones).socket.timeout(60000).emit("add_item", item, (error, answer) => {
+    const item = { code: sender.code, uuid: crypto.randomUUID(), kind: "note", board_id: board, text: `n${number} ${sentAt}` };
+    sender.socket.timeout(60000).emit("add_item", item, (error, answer) => {
       const ok = !error && answer && answer.ok && answer.status === 201;
-      acks[i] = [Boolean(ok), Number(now() - sentAt), ok ? null : (answer || String(error))];
+      acks[number] = [Boolean(ok), Number(now() - sentAt), ok ? null : (answer || String(error))];
       acked += 1;
     });
-    sent.push(i);
+    sent.push(number);
   }
   // Every ack, then quiet for quietMs (at most a minute in all).
   const deadline = Date.now() + 60000;
@@ -120,6 +117,7 @@ async function main() {
     const notes = new Set();
     const latencies = [];
     let other = 0;
+    let last = null;
     for (const [at, data] of listener.log) {
       seqs.set(data.seq, (seqs.get(data.seq) || 0) + 1);
       const entity = data.entity || {};
@@ -132,18 +130,37 @@ async function main() {
       if (!notes.has(Number(number))) {
         notes.add(Number(number));
         latencies.push(Number(at - BigInt(sentAt)));
+        last = at;
       }
     }
     let doubled = 0;
     for (const seen of seqs.values()) if (seen > 1) doubled += seen - 1;
     result[id] = {
       notes: [...notes].sort((a, b) => a - b), latencies_ns: latencies, other, doubled,
-      connected: listener.socket.connected,
+      connected: listener.socket.connected, last_ns: last === null ? null : String(last),
     };
   }
-  say({ type: "result", sent, acks, listeners: result, send_lag_ms: lagMs });
+  return { type: "result", sent, acks, listeners: result, send_lag_ms: lagMs };
+}
 
-  await nextCommand(); // close
+async function main() {
+  const started = Date.now();
+  const state = new Map(); // listener id -> {socket, code, log}
+  let throttled = 0;
+  for (const { id, url, code } of listeners) {
+    const listener = { code, log: [] };
+    const joined = await join(url, code);
+    throttled += joined.throttled;
+    listener.socket = await connect(url, code, joined.cookie, listener);
+    state.set(id, listener);
+  }
+  say({ type: "ready", joined_s: (Date.now() - started) / 1000, throttled });
+
+  for (;;) {
+    const command = await nextCommand();
+    if (command.close) break;
+    say(await run(state, command));
+  }
   for (const listener of state.values()) listener.socket.disconnect();
   say({ type: "closed" });
   lines.close();
