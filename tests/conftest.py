@@ -17,6 +17,8 @@ from workshop.extensions import db, limiter
 from workshop.startup import apply_migrations
 from workshop.workshops import create_workshop
 
+from .servers import postgres_admin
+
 PASSWORD = "correct horse battery"
 
 
@@ -45,16 +47,6 @@ def make_config(tmp_path, **overrides) -> dict:
 POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "").rstrip("/")
 #: For a test about SQLite itself (its pragmas, its write lock, its file on disk).
 requires_sqlite = pytest.mark.skipif(bool(POSTGRES_SERVER), reason="about SQLite itself; the tests run on PostgreSQL")
-
-
-def _postgres_admin(statement: str) -> None:
-    """Run one statement outside a transaction on the server's `postgres` database."""
-    engine = sqlalchemy.create_engine(f"{POSTGRES_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.exec_driver_sql(statement)
-    finally:
-        engine.dispose()
 
 
 class PostgresTestDatabase:
@@ -98,7 +90,7 @@ def migrated_database(tmp_path_factory):
     overrides = {}
     if POSTGRES_SERVER:
         name = f"kuulluksi_test_{uuid.uuid4().hex[:12]}"
-        _postgres_admin(f"CREATE DATABASE {name}")
+        postgres_admin(POSTGRES_SERVER, f"CREATE DATABASE {name}")
         overrides["SQLALCHEMY_DATABASE_URI"] = f"{POSTGRES_SERVER}/{name}"
     app = create_app(make_config(directory, **overrides))
     apply_migrations(app)
@@ -110,7 +102,7 @@ def migrated_database(tmp_path_factory):
     database = PostgresTestDatabase(overrides["SQLALCHEMY_DATABASE_URI"])
     yield database
     database.close()
-    _postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    postgres_admin(POSTGRES_SERVER, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 class SharedTemplateCache(BytecodeCache):

@@ -130,18 +130,20 @@ class PostgresDatabase:
         self.name = f"kuulluksi_region_{uuid.uuid4().hex[:12]}"
         self.server_url = server_url
         self.url = f"{server_url}/{self.name}"
-        self._admin(f"CREATE DATABASE {self.name}")
+        postgres_admin(server_url, f"CREATE DATABASE {self.name}")
 
     def drop(self) -> None:
         """Drop it, whoever is still connected."""
-        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        postgres_admin(self.server_url, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
-    def _admin(self, statement: str) -> None:
-        import sqlalchemy
 
-        engine = sqlalchemy.create_engine(f"{self.server_url}/postgres", isolation_level="AUTOCOMMIT")
-        try:
-            with engine.connect() as connection:
-                connection.exec_driver_sql(statement)
-        finally:
-            engine.dispose()
+def postgres_admin(server_url: str, statement: str) -> None:
+    """Run one statement outside a transaction on the server's `postgres` database."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(f"{server_url}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql(statement)
+    finally:
+        engine.dispose()
