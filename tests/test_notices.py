@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
-import socket
 import threading
 
 import pytest
@@ -13,6 +12,7 @@ from aiosmtpd.controller import Controller
 from flask_babel import force_locale
 from sqlalchemy import select
 
+from tests.servers import free_port
 from tests.test_processing import UNIT, FreshLocaleClient, account, make_report
 from workshop import notices, processing
 from workshop.extensions import db
@@ -41,13 +41,6 @@ class Mailbox:
             self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
             self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on now (bound and let go)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
