@@ -192,6 +192,19 @@ def test_the_facilitator_moves_the_phase_over_the_api(staff, phone):
     assert staff.patch("", json={"projector": "<b>"}).status_code == 422
 
 
+@pytest.mark.parametrize("settings, status, field", [
+    ({"reveal_mode": True, "phase": "follow_up"}, 409, "phase"),
+    ({"reveal_mode": True, "projector": "explainer", "phase": "later"}, 422, "phase"),
+    ({"phase": "collection", "feedback_phase": "publication"}, 422, "feedback_phase"),
+    ({"phase": "collection", "projector": ["wall"]}, 422, "projector"),
+])
+def test_settings_sent_together_are_applied_all_or_none(staff, settings, status, field):
+    before = staff.get("/changes").get_json()
+    answer = staff.patch("", json=settings)
+    assert answer.status_code == status and answer.get_json()["errors"][0]["field"] == field
+    assert staff.get("/changes").get_json() == before  # no setting changed, nothing pushed
+
+
 def test_gatherings_over_the_api(staff, phone):
     answer = staff.post("/gatherings", json={"title": "Tiistai", "held_on": "2026-11-24"})
     assert answer.status_code == 201

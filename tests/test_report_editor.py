@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import make_picture
+from tests.conftest import make_picture, refusal
 from tests.xss_corpus import PAYLOADS, assert_harmless, assert_not_injected
 
 
@@ -128,6 +128,21 @@ def test_accepting_a_suggestion_puts_it_in_the_text(alice, staff, logged_in, wor
                               data={"csrf_token": token})
     assert accepted.status_code == 303
     assert "Sohva puuttuu." in staff.get("/report").get_json()["report"]["sections"][1]["html"]
+
+
+@pytest.mark.parametrize("section_id", ["\ud800", "kolmas", None, [1], 1.5, True])
+def test_a_suggestion_for_a_section_that_is_no_number_is_refused_kindly(alice, drafted, section_id):
+    sent = alice.post("/report/suggestions", json={"uuid": str(uuid.uuid4()), "section_id": section_id,
+                                                   "kind": "add", "text": "Sohva puuttuu."})
+    refusal(sent, 422, "section_id")
+    assert alice.get("/report").get_json()["report"]["suggestions"] == []
+
+
+def test_a_suggestion_names_its_section_as_a_number_or_its_digits(alice, drafted):
+    sections, _ = drafted
+    body = {"uuid": str(uuid.uuid4()), "section_id": str(sections[1]["id"]), "kind": "add", "text": "Sohva puuttuu."}
+    assert alice.post("/report/suggestions", json=body).status_code == 201
+    assert alice.post("/report/suggestions", json={**body, "section_id": sections[1]["id"]}).status_code == 200
 
 
 def test_a_participant_captions_their_own_drawing_but_not_anothers(alice, phone, drafted, staff):

@@ -42,6 +42,8 @@ def test_watch_answers_with_the_catch_up(phone, connect, workshop):
 @pytest.mark.parametrize("payload, status, field", [
     ({"code": "ZZZZZZ"}, 404, None),
     ({"code": 123456}, 404, None),
+    ({"code": "\ud800"}, 404, None),  # a lone surrogate cannot even be sent to the database
+    ({"code": "K7M4PX\x00"}, 404, None),
     ({"code": "{code}", "since": True}, 422, "since"),
     (["{code}"], 400, None),
 ])

@@ -10,12 +10,14 @@ phones "how did this phase work for you?" about the phase just finished.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
-from . import changes
+from . import changes, wall
 from .actors import Actor
 from .database import begin_write
+from .inputs import bool_field
 from .models import Phase, Workshop
 from .problems import Problem
 
@@ -110,16 +112,21 @@ def move_to(workshop: Workshop, actor: Actor, target: Phase) -> Workshop:
     """
     actor.require_staff()
     begin_write(workshop)
+    if _move(workshop, target):
+        changes.commit_and_publish()
+    return workshop
+
+
+def _move(workshop: Workshop, target: Phase) -> bool:
     if workshop.phase == target:
-        return workshop
+        return False
     if not can_move(workshop.phase, target):
         raise Problem(_l("Move one phase at a time."), field="phase", status=409)
     forward = ORDER.index(target) > ORDER.index(workshop.phase)
     workshop.feedback_phase = workshop.phase if forward else None
     workshop.phase = target
     changes.record(workshop, "workshop", workshop.id)
-    changes.commit_and_publish()
-    return workshop
+    return True
 
 
 def ask_feedback(workshop: Workshop, actor: Actor, phase: Phase | None) -> Workshop:
@@ -128,14 +135,20 @@ def ask_feedback(workshop: Workshop, actor: Actor, phase: Phase | None) -> Works
     :raise Problem: 403 not staff; 422 a phase the workshop has not reached.
     """
     actor.require_staff()
-    if phase is not None and ORDER.index(phase) > ORDER.index(workshop.phase):
-        raise Problem(_l("This phase has not been reached yet."), field="feedback_phase", status=422)
     begin_write(workshop)
-    if workshop.feedback_phase != phase:
-        workshop.feedback_phase = phase
-        changes.record(workshop, "workshop", workshop.id)
+    if _ask(workshop, phase):
         changes.commit_and_publish()
     return workshop
+
+
+def _ask(workshop: Workshop, phase: Phase | None) -> bool:
+    if phase is not None and ORDER.index(phase) > ORDER.index(workshop.phase):
+        raise Problem(_l("This phase has not been reached yet."), field="feedback_phase", status=422)
+    if workshop.feedback_phase == phase:
+        return False
+    workshop.feedback_phase = phase
+    changes.record(workshop, "workshop", workshop.id)
+    return True
 
 
 def show_on_projector(workshop: Workshop, actor: Actor, view) -> Workshop:
@@ -145,11 +158,41 @@ def show_on_projector(workshop: Workshop, actor: Actor, view) -> Workshop:
     :raise Problem: 403 not staff; 422 not one of those.
     """
     actor.require_staff()
+    begin_write(workshop)
+    if _show(workshop, view):
+        changes.commit_and_publish()
+    return workshop
+
+
+def _show(workshop: Workshop, view) -> bool:
     if not isinstance(view, str) or not _PROJECTOR_VIEWS.match(view):
         raise Problem(_l("This is not a valid choice."), field="projector", status=422)
+    if workshop.projector == view:
+        return False
+    workshop.projector = view
+    changes.record(workshop, "workshop", workshop.id)
+    return True
+
+
+def update_settings(workshop: Workshop, actor: Actor, data: Mapping) -> Workshop:
+    """The live settings sent together (`PATCH /api/w/<code>`): any of `reveal_mode`,
+    `phase` (one step), `feedback_phase` (a phase reached, after the step, or None) and
+    `projector`, applied in that order in one transaction: when any is refused, none is
+    applied (a phone or wall never sees half of what the facilitator chose).
+
+    :raise Problem: 403 not staff; 409 a jump of phases; 422 an invalid value.
+    """
+    actor.require_staff()
     begin_write(workshop)
-    if workshop.projector != view:
-        workshop.projector = view
-        changes.record(workshop, "workshop", workshop.id)
+    changed = False
+    if "reveal_mode" in data:
+        changed |= wall.switch_reveal_mode(workshop, bool_field(data, "reveal_mode"))
+    if "phase" in data:
+        changed |= _move(workshop, parse_phase(data["phase"]))
+    if "feedback_phase" in data:
+        changed |= _ask(workshop, parse_phase(data["feedback_phase"], "feedback_phase", allow_none=True))
+    if "projector" in data:
+        changed |= _show(workshop, data["projector"])
+    if changed:  # a refusal above raised before this: the caller's rollback undoes the rest
         changes.commit_and_publish()
     return workshop

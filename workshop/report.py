@@ -411,7 +411,9 @@ def suggest(workshop: Workshop, actor: Actor, data: Mapping) -> contributions.Su
                                           limit=SUGGESTION_MAX_LENGTH))
     quote = text_field(data, "quote", 2000, required=kind == "change",
                        empty_message=_l("Choose the sentence you want to change."))
-    section_id = data.get("section_id")
+    # A whole number before it is hashed: a lone surrogate (or any other text) in it could
+    # not be encoded for the hash, and "12" and 12 must be the same suggestion.
+    section_id = int_field(data, "section_id")
     body_hash = _hash(section_id, kind, quote, text)
     begin_write(workshop)
     contributions.require_open(workshop, actor)

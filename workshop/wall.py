@@ -198,13 +198,21 @@ def set_reveal_mode(workshop: Workshop, actor: Actor, on: bool) -> Workshop:
     """Switch "hide until revealed" on or off; switching it off reveals what was waiting."""
     actor.require_staff()
     begin_write(workshop)
-    if workshop.reveal_mode != on:
-        workshop.reveal_mode = on
-        changes.record(workshop, "workshop", workshop.id)
-        if not on:
-            _reveal_waiting(workshop)
+    if switch_reveal_mode(workshop, on):
         changes.commit_and_publish()
     return workshop
+
+
+def switch_reveal_mode(workshop: Workshop, on: bool) -> bool:
+    """`set_reveal_mode` inside the caller's write transaction, without committing (the
+    caller commits it with its other changes); returns whether anything changed."""
+    if workshop.reveal_mode == on:
+        return False
+    workshop.reveal_mode = on
+    changes.record(workshop, "workshop", workshop.id)
+    if not on:
+        _reveal_waiting(workshop)
+    return True
 
 
 def reveal_all(workshop: Workshop, actor: Actor) -> int:
