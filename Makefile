@@ -10,14 +10,17 @@ MO     := $(PO:.po=.mo)
 run: install translations
 	$(BIN)/python run.py
 
+# Every core runs test modules (-n auto); a module's tests stay together on one worker, so
+# module-scoped fixtures are built once. PYTEST_ARGS adds to it (e.g. PYTEST_ARGS="-n 0 -x").
+XDIST ?= -n auto --dist loadfile
 test: install-test translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 
 # The same tests (browser tests aside) on a PostgreSQL server: one migrated database, emptied
 # after each test. TEST_POSTGRES_URL names the server (its user: a superuser of that test server).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1
 test-postgres: install-test translations
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest $(XDIST) --ignore=tests/browser $(PYTEST_ARGS)
 
 # The virtual environment is rebuilt only when the dependencies change.
 $(BIN)/python:

@@ -35,7 +35,7 @@ import logging  # noqa: E402  (after the patching, on purpose)
 from workshop import create_app  # noqa: E402
 from workshop.extensions import db  # noqa: E402
 from workshop.serving import serve_gevent, serve_threads  # noqa: E402
-from workshop.startup import apply_migrations, banner  # noqa: E402
+from workshop.startup import apply_migrations, banner, every_day, purge_expired, sweep_media  # noqa: E402
 
 
 def main() -> None:
@@ -46,15 +46,17 @@ def main() -> None:
         raise SystemExit(f"SOCKETIO_ASYNC_MODE must be gevent or threading, not {ASYNC_MODE!r}")
     app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE})
     apply_migrations(app)
+    sweep_media(app)  # files a crash left without their row
+    purge_expired(app)  # RETENTION_DAYS; then once a day while serving
     print(banner(app, port), flush=True)
     # No request log: it would write every participant's IP address to the terminal.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if ASYNC_MODE == "gevent":
-        serve_gevent(app, host, port)
+        serve_gevent(app, host, port, chores=every_day)
     else:
         with app.app_context():
             db.engine.dispose()  # no SQLite connection may cross gunicorn's fork
-        serve_threads(app, host, port)
+        serve_threads(app, host, port, chores=every_day)
 
 
 if __name__ == "__main__":

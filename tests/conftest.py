@@ -34,6 +34,9 @@ def make_config(tmp_path, **overrides) -> dict:
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(sessions / "kuulluksi.sqlite3"),
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Tests post faster than people: the flood limits have their own tests (test_floods.py).
+        "DEVICE_WRITE_BURST": 100_000,
+        "WORKSHOP_WRITE_BURST": 100_000,
         "JOIN_BASE_URL": None,
         # Tests serve with Werkzeug's threads; the deployed server's mode is benchmarked.
         "SOCKETIO_ASYNC_MODE": "threading",
@@ -487,6 +490,25 @@ def make_picture(format: str = "PNG", size: tuple[int, int] = (64, 48), colour=(
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format)
     return buffer.getvalue()
+
+
+def gps_photo(size: tuple[int, int] = (40, 20), colour=(30, 120, 200)) -> bytes:
+    """A camera JPEG carrying GPS coordinates and the phone's make and model in its EXIF."""
+    import io
+
+    from PIL import ExifTags, Image
+
+    photo = Image.new("RGB", size, colour)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneMaker"
+    exif[ExifTags.Base.Model] = "Phone 12 Secret Edition"
+    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (60.0, 10.0, 12.5),
+                                  ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (24.0, 56.0, 1.5)}
+    buffer = io.BytesIO()
+    photo.save(buffer, "JPEG", exif=exif)
+    raw = buffer.getvalue()
+    assert Image.open(io.BytesIO(raw)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it really carries them
+    return raw
 
 
 @pytest.fixture

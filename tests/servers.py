@@ -47,13 +47,18 @@ class Server:
         self.process = None
         self.kills = 0
 
-    def start(self) -> None:
-        """Start the server and wait until it answers."""
+    def environment(self) -> dict[str, str]:
+        """The environment the server runs in (a CLI command given it sees the same data)."""
         env = {**os.environ, "PORT": str(self.port), "HOST": "127.0.0.1", "SESSIONS_DIR": str(self.sessions),
                "PYTHONUNBUFFERED": "1"}
         for variable in ("DATABASE_URL", "SOCKETIO_ASYNC_MODE", "SOCKETIO_MESSAGE_QUEUE", "RATELIMIT_STORAGE_URI"):
             env.pop(variable, None)  # as deployed on a laptop, unless the test says otherwise
         env.update(self.settings)
+        return env
+
+    def start(self) -> None:
+        """Start the server and wait until it answers."""
+        env = self.environment()
         self.log = open(self.sessions.parent / f"{self.name}-{self.kills}.log", "w")
         self.process = subprocess.Popen([sys.executable, "run.py"], cwd=ROOT, env=env,
                                         stdout=self.log, stderr=subprocess.STDOUT)

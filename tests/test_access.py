@@ -31,6 +31,7 @@ PUBLIC_ENDPOINTS = {
     "observe.form",              # the form, and its POST without JavaScript
     "observe.api_file",          # the form's JSON API (the script and the offline outbox)
     "observe.track",             # the report number in, one report's status out (failed lookups limited)
+    "privacy.notice",            # the privacy notice (issue 9): read before joining, without a login
 }
 
 

@@ -48,7 +48,11 @@ def test_an_unexpected_error_is_a_friendly_500(app):
     assert response.get_json()["error"].startswith("Meillä meni jotain vikaan.")
 
 
-@pytest.mark.parametrize("path", ["/", "/j/WWWWWW", "/facilitator/login", "/static/css/app.css"])
+@pytest.mark.parametrize("path", [
+    "/", "/j/WWWWWW", "/facilitator/login", "/static/css/app.css", "/privacy", "/no-such-page",
+    "/api/w/WWWWWW/changes",  # the API's JSON, here its 404
+    "/socket.io/?EIO=4&transport=polling",  # the Socket.IO transport, answered in front of Flask
+])
 def test_security_headers_are_on_every_response(client, facilitator, path):
     with client.get(path) as response:  # a static file is streamed: close it
         headers = response.headers

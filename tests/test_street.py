@@ -10,10 +10,10 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PIL import ExifTags, Image
+from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import API_HEADERS, PASSWORD, ApiClient, Facilitator, refusal, requires_sqlite
+from tests.conftest import API_HEADERS, PASSWORD, ApiClient, Facilitator, gps_photo, refusal, requires_sqlite
 from workshop.extensions import db
 from workshop.models import Account, Item, Role, StreetNote
 
@@ -31,21 +31,6 @@ def note_body(**fields) -> dict:
             "written_at": (now() - timedelta(minutes=1)).isoformat()}
     body.update(fields)
     return body
-
-
-def gps_photo() -> bytes:
-    """A camera JPEG carrying GPS coordinates and the phone's make and model in its EXIF."""
-    photo = Image.new("RGB", (40, 20), (30, 120, 200))
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneMaker"
-    exif[ExifTags.Base.Model] = "Phone 12 Secret Edition"
-    exif[ExifTags.IFD.GPSInfo] = {ExifTags.GPS.GPSLatitudeRef: "N", ExifTags.GPS.GPSLatitude: (60.0, 10.0, 12.5),
-                                  ExifTags.GPS.GPSLongitudeRef: "E", ExifTags.GPS.GPSLongitude: (24.0, 56.0, 1.5)}
-    buffer = io.BytesIO()
-    photo.save(buffer, "JPEG", exif=exif)
-    raw = buffer.getvalue()
-    assert Image.open(io.BytesIO(raw)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # it really carries them
-    return raw
 
 
 def fetch(client, url: str) -> tuple[int, str, bytes]:

@@ -22,7 +22,22 @@ def create_app(config: dict | None = None) -> Flask:
     configure(app, config or {})
     init_extensions(app)
     register_blueprints(app)
+    wrap_wsgi(app)
     return app
+
+
+def wrap_wsgi(app: Flask) -> None:
+    """The WSGI layers around everything, the Socket.IO transport included (it sits in
+    front of Flask once Flask-SocketIO is bound): the security headers, and outermost the
+    proxy's forwarded address, so that rate limits and sockets alike see the phone's."""
+    from .security import with_security_headers
+
+    app.wsgi_app = with_security_headers(app.wsgi_app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure(app: Flask, overrides: dict) -> None:
@@ -37,16 +52,11 @@ def configure(app: Flask, overrides: dict) -> None:
     Path(app.config["MEDIA_DIR"]).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(str(sessions_dir))
-    if app.config.get("PROXY_COUNT"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def init_extensions(app: Flask) -> None:
     """Bind every extension to this app; the order matters only where noted."""
-    from . import database, errors, i18n, security
+    from . import database, errors, floods, i18n
     from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
@@ -56,9 +66,9 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)  # before database: a forged POST is refused before it takes a lock
     database.init_app(app)
     limiter.init_app(app)
+    floods.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
-    security.init_app(app)
     init_login(app, login_manager)
     # Importing the API registers its socket handlers. Imported before the first init_app,
     # they are kept in `socketio`'s list and given to every app's server; imported after,
@@ -92,9 +102,12 @@ def init_login(app: Flask, login_manager) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def _load(account_id: str):
+    def _load(session_id: str):
+        # "<id>.<session version>" (Account.get_id): a cookie from before a logout is refused.
+        account_id, _, version = str(session_id).partition(".")
         try:
-            return db.session.get(Account, int(account_id))
+            account = db.session.get(Account, int(account_id))
+            return account if account is not None and account.session_version == int(version or 0) else None
         except (TypeError, ValueError):
             return None
 
@@ -120,3 +133,5 @@ def register_blueprints(app: Flask) -> None:
     from . import observe  # professionals' social reporting (issue 7)
     for blueprint in (observe.public_bp, observe.bp, observe.summary_bp, observe.org_bp):
         app.register_blueprint(blueprint)
+    from .privacy import bp as privacy  # the public privacy notice, /privacy (issue 9)
+    app.register_blueprint(privacy)

@@ -37,6 +37,10 @@ class Defaults:
     # Uploads (drawings and photos) are capped; Flask's default is none. A phone camera's
     # JPEG is 2–8 MB. Pictures are kept in MEDIA_DIR (default: sessions/media).
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # At start-up, picture files no row names (a crash between writing the file and committing
+    # its row) are removed once they are older than this: in a region another process may be
+    # between the two right now. One laptop process could use 0.
+    MEDIA_SWEEP_MIN_AGE_S = 3600
 
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long workshop still submits
 
@@ -52,7 +56,8 @@ class Defaults:
     RATELIMIT_KEY_PREFIX = "kuulluksi"
     # Failed join attempts (a wrong, closed or malformed code). See README "Join codes".
     JOIN_FAILURES_PER_NETWORK = "30 per 10 minutes"
-    JOIN_FAILURES_GLOBAL = "100 per hour"
+    # The whole server: fewer than 100 wrong codes an hour (OWASP ASVS 2.2.1), whoever guesses.
+    JOIN_FAILURES_GLOBAL = "90 per hour"
     # Joins of one existing workshop (QR scans): a whole room scanning at once must pass.
     JOINS_PER_WORKSHOP = "120 per minute"
     # Failed logins, per account name and per network address (OWASP ASVS 2.2.1).
@@ -61,6 +66,14 @@ class Defaults:
     # Feedback from readers of a published report, per network: enough for a class reading
     # it together, too few to flood the facilitator's moderation list.
     READER_FEEDBACK_PER_NETWORK = "20 per hour"
+    # Flood limits on participants' writes (workshop/floods.py): token buckets per device and
+    # per workshop. A person tapping fast gets the burst; only a sustained flood waits, and its
+    # writes stay in the phone's outbox until they go. A room of 50 voting at once is about
+    # 250 dots in a minute, well inside a workshop's bucket. Facilitators are never limited.
+    DEVICE_WRITE_BURST = 30
+    DEVICE_WRITES_PER_MINUTE = 60
+    WORKSHOP_WRITE_BURST = 300
+    WORKSHOP_WRITES_PER_MINUTE = 1200
 
     JOIN_CODE_LENGTH = 6
     # The address phones use to reach this laptop. None: found from the network interfaces
@@ -106,6 +119,15 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_FROM = "kuulluksi@localhost"
 
+    # The privacy notice (/privacy): who answers questions about the data, e.g. the wellbeing
+    # region's data protection officer's address. None: the notice tells people to ask the
+    # facilitator or the staff of the centre.
+    PRIVACY_CONTACT: str | None = None
+    # Days after a workshop closes before its raw contributions (notes, drawings, photos, dots,
+    # answers) are deleted; the published report stays. None: kept until the facilitator
+    # deletes the workshop.
+    RETENTION_DAYS: int | None = None
+
 
 #: Environment variables read at start-up, and the setting each one fills.
 ENVIRONMENT = {
@@ -130,6 +152,13 @@ ENVIRONMENT = {
     "MAIL_USERNAME": "MAIL_USERNAME",
     "MAIL_PASSWORD": "MAIL_PASSWORD",
     "MAIL_FROM": "MAIL_FROM",
+    "PRIVACY_CONTACT": "PRIVACY_CONTACT",
+    "DEVICE_WRITE_BURST": "DEVICE_WRITE_BURST",
+    "DEVICE_WRITES_PER_MINUTE": "DEVICE_WRITES_PER_MINUTE",
+    "WORKSHOP_WRITE_BURST": "WORKSHOP_WRITE_BURST",
+    "WORKSHOP_WRITES_PER_MINUTE": "WORKSHOP_WRITES_PER_MINUTE",
+    "RETENTION_DAYS": "RETENTION_DAYS",
+    "MEDIA_SWEEP_MIN_AGE_S": "MEDIA_SWEEP_MIN_AGE_S",
 }
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -157,6 +186,12 @@ _PARSERS = {
     "OBSERVE_NETWORKS": comma_list,
     "MAIL_PORT": int,
     "PROXY_COUNT": int,
+    "RETENTION_DAYS": int,
+    "MEDIA_SWEEP_MIN_AGE_S": float,
+    "DEVICE_WRITE_BURST": int,
+    "DEVICE_WRITES_PER_MINUTE": float,
+    "WORKSHOP_WRITE_BURST": int,
+    "WORKSHOP_WRITES_PER_MINUTE": float,
     "MAIL_USE_TLS": lambda value: value.strip().lower() in _TRUE,
 }
 

@@ -57,7 +57,10 @@ def init_app(app: Flask) -> None:
     def _problem(problem: Problem):
         # A rule refused: say why, naming the field when there is one.
         errors = [{"field": problem.field, "message": str(problem.message)}] if problem.field else []
-        return error_response(problem.status, problem.message, errors)
+        response = error_response(problem.status, problem.message, errors)
+        if getattr(problem, "retry_after", None):
+            response.headers["Retry-After"] = str(problem.retry_after)
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf(_error):

@@ -297,6 +297,34 @@ def delete_image(directory: Path, *names: str) -> None:
         _fsync_directory(directory)
 
 
+def sweep_unreferenced(directory: Path, referenced: set[str], older_than_s: float, now: float | None = None) -> list[str]:
+    """Delete the files in `directory` that no row names, and half-written temporary files.
+
+    A server killed between `store_image` and the commit leaves such a file (never a row
+    without its file). Only files older than `older_than_s` go: in a region another process
+    may be between its write and its commit right now. Files that are not ours (names
+    outside the server's pattern) are left alone. Returns the names removed.
+    """
+    import time
+
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    cutoff = (time.time() if now is None else now) - older_than_s
+    removed = []
+    for path in directory.iterdir():
+        ours = _NAME.fullmatch(path.name) or (path.name.startswith(".") and path.name.endswith(".part"))
+        if not ours or path.name in referenced or not path.is_file():
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            if path.stat().st_mtime <= cutoff:
+                path.unlink()
+                removed.append(path.name)
+    if removed:
+        _fsync_directory(directory)
+    return sorted(removed)
+
+
 def media_path(directory: Path, name: str) -> Path | None:
     """The path of a stored file, or None unless `name` is a well-formed server-made name
     and the file exists, so a request can never reach outside `directory`."""

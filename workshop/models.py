@@ -96,10 +96,17 @@ class Account(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "role"), default=Role.FACILITATOR)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Part of the id kept in the session cookie: logging out raises it, so a copy of the
+    # cookie taken before (a shared computer, a stolen cookie) no longer logs anyone in.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login: what the session cookie holds, "<id>.<session version>"."""
+        return f"{self.id}.{self.session_version}"
 
     @property
     def is_facilitator(self) -> bool:
@@ -136,6 +143,9 @@ class Workshop(db.Model):
     # The gathering going on now: new contributions are counted to it (None: no gatherings).
     current_gathering_id: Mapped[int | None] = mapped_column(
         ForeignKey("gathering.id", ondelete="SET NULL", use_alter=True))
+    # When the retention period deleted its raw contributions (`lifecycle.purge_expired`);
+    # the report and what it shows stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     created_by: Mapped[Account | None] = relationship()
 
@@ -1065,7 +1075,30 @@ class StreetNoteTheme(db.Model):
     theme_id: Mapped[int] = mapped_column(ForeignKey("summary_theme.id", ondelete="CASCADE"), primary_key=True)
 
 
-__all__ = ["Account", "Board", "Change", "Comment", "CommentAgreement", "CommentRound", "DevelopmentTarget", "Dot",
+# -- the data's lifecycle (issue 9) -------------------------------------------------------
+
+
+class AuditEvent(db.Model):
+    """Something done to a workshop's data as a whole: deleted, purged, exported, imported.
+
+    Kept when the workshop is gone, so it names the workshop in `subject` (its title and
+    join code) and the person in `account_name`; never anything a participant wrote.
+    `details` is a small JSON object (e.g. how many rows were deleted).
+    """
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # None: the system did it (the retention period), or the account was deleted since.
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    account_name: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[str] = mapped_column(Text(), default="{}")
+
+
+__all__ = ["Account", "AuditEvent", "Board", "Change", "Comment", "CommentAgreement", "CommentRound", "DevelopmentTarget", "Dot",
            "Gathering", "Idea", "IdeaAnswer", "Item", "ItemKind", "Option", "Participant", "Phase", "PhaseFeedback",
            "Question", "ReaderFeedback", "Report", "ReportLink", "ReportSection", "SectionKind", "SectionVersion",
            "StreetCategory", "StreetNature", "StreetNote", "Suggestion", "Survey", "SurveyAnswer", "SurveyKind",

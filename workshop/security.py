@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, url_for
+from flask import url_for
 
 #: No inline script and no inline style anywhere: everything comes from our own origin.
 #: Images may be data: or blob: URLs (drawings on the canvas in a later issue); the socket
@@ -52,11 +52,21 @@ def safe_next_url(candidate: str | None, default_endpoint: str = "participant.fr
     return url_for(default_endpoint)
 
 
-def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+def with_security_headers(wsgi_app):
+    """WSGI middleware adding the security headers to every response that lacks them.
 
-    @app.after_request
-    def _security_headers(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    A middleware rather than Flask's `after_request`, so that what Flask does not answer
+    itself (the Socket.IO transport, which Flask-SocketIO serves in front of Flask) carries
+    them too. A view that sets one of them (a stricter Referrer-Policy) keeps its own.
+    """
+
+    def middleware(environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers) + [(name, value) for name, value in SECURITY_HEADERS.items()
+                                       if name.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return middleware

@@ -13,6 +13,7 @@ log: it would put every participant's IP address in the terminal.
 from __future__ import annotations
 
 import socket
+import threading
 
 from flask import Flask
 
@@ -36,8 +37,11 @@ def without_websocket_compression(wsgi_app):
     return app
 
 
-def serve_gevent(app: Flask, host: str, port: int) -> None:
-    """Serve with gevent's pywsgi until Ctrl+C. The standard library must be patched already."""
+def serve_gevent(app: Flask, host: str, port: int, chores=None) -> None:
+    """Serve with gevent's pywsgi until Ctrl+C. The standard library must be patched already.
+
+    `chores(app)`, if given, runs in a greenlet beside the server (see `startup.every_day`).
+    """
     import gevent
     from gevent import pywsgi
     from geventwebsocket.handler import WebSocketHandler
@@ -69,6 +73,8 @@ def serve_gevent(app: Flask, host: str, port: int) -> None:
         secure_environ_class = Environ
 
     app.wsgi_app = without_websocket_compression(app.wsgi_app)
+    if chores is not None:
+        gevent.spawn(chores, app)
     Server((host, port), app, handler_class=Handler, log=None).serve_forever()
 
 
@@ -91,8 +97,12 @@ def run_off_the_loop(function, *args):
     return gevent.get_hub().threadpool.apply(function, args)
 
 
-def serve_threads(app: Flask, host: str, port: int) -> None:
-    """Serve with one gunicorn worker process and a thread per connection until Ctrl+C."""
+def serve_threads(app: Flask, host: str, port: int, chores=None) -> None:
+    """Serve with one gunicorn worker process and a thread per connection until Ctrl+C.
+
+    `chores(app)`, if given, runs in a thread of the worker process (not of gunicorn's
+    arbiter, which forks the worker and must hold no database connection).
+    """
     try:
         from gunicorn.app.base import BaseApplication
     except ImportError:  # pragma: no cover - depends on the platform
@@ -108,6 +118,9 @@ def serve_threads(app: Flask, host: str, port: int) -> None:
                                "threads": GUNICORN_THREADS, "accesslog": None, "loglevel": "warning",
                                "timeout": 0, "graceful_timeout": 5}.items():
                 self.cfg.set(key, value)
+            if chores is not None:
+                self.cfg.set("post_worker_init", lambda worker: threading.Thread(
+                    target=chores, args=(app,), daemon=True, name="chores").start())
 
         def load(self):
             return app

@@ -34,6 +34,50 @@ def apply_migrations(app: Flask) -> None:
                 connection.rollback()
 
 
+def sweep_media(app: Flask) -> list[str]:
+    """Remove picture files that no row names (left by a crash between file and commit).
+
+    Run at start-up, after the migrations; see `images.sweep_unreferenced`. Files younger
+    than MEDIA_SWEEP_MIN_AGE_S stay, for the other processes of a region still writing.
+    """
+    from sqlalchemy import select, union_all
+
+    from .images import sweep_unreferenced
+    from .models import Item, StreetNote
+
+    with app.app_context():
+        names = union_all(*(select(column) for model in (Item, StreetNote)
+                            for column in (model.image_name, model.thumb_name)))
+        referenced = {name for name in db.session.scalars(names) if name}
+        db.session.remove()
+    return sweep_unreferenced(app.config["MEDIA_DIR"], referenced, app.config["MEDIA_SWEEP_MIN_AGE_S"])
+
+
+#: How often a running server looks for workshops whose retention period is over.
+RETENTION_INTERVAL_S = 24 * 3600
+
+
+def purge_expired(app: Flask) -> None:
+    """Delete the raw contributions whose retention period is over (RETENTION_DAYS; see
+    `lifecycle.purge_expired`). Run at start-up and then once a day by `every_day`."""
+    from . import lifecycle
+
+    if app.config.get("RETENTION_DAYS") is None:
+        return
+    with app.app_context():
+        lifecycle.purge_expired()
+        db.session.remove()
+
+
+def every_day(app: Flask) -> None:
+    """The serving process's daily chores, forever: start it in a background thread."""
+    import time
+
+    while True:
+        time.sleep(RETENTION_INTERVAL_S)
+        purge_expired(app)
+
+
 def banner(app: Flask, port: int) -> str:
     """The text printed at start-up: the facilitator's URL, the phones' URL and its QR code."""
     with app.app_context():

@@ -101,3 +101,18 @@ def test_participant_pages_for_wrong_and_typed_codes(live_server, new_page):
     assert phone.get_by_role("heading", level=1).inner_text().startswith("Tällä koodilla ei löydy työpajaa.")
     assert_accessible(phone)
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= 320
+
+
+def test_privacy_notice_from_the_front_page_on_a_small_phone(live_server, new_page):
+    phone = new_page(**PHONE | {"viewport": {"width": 320, "height": 568}})
+    phone.goto(f"{live_server}/")
+    phone.locator('.privacy-note a[href="/privacy"]').click()
+    phone.wait_for_url(f"{live_server}/privacy")
+    assert phone.locator("html").get_attribute("lang") == "fi"
+    assert phone.get_by_role("heading", level=1).count() == 1
+    assert phone.evaluate("() => document.documentElement.scrollWidth") <= 320
+    assert_accessible(phone)
+    phone.get_by_role("button", name="Svenska").click()
+    phone.wait_for_function("() => document.documentElement.lang === 'sv'")
+    assert phone.url == f"{live_server}/privacy"  # the switch brings the reader back to the notice
+    assert_accessible(phone)

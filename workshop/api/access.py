@@ -7,6 +7,7 @@ cannot add without a CORS preflight that this server never grants.
 """
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import urlsplit
 
 import flask_babel
@@ -15,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import floods
 from ..actors import Actor
 from ..extensions import db
 from ..models import Workshop
@@ -33,7 +35,10 @@ def find_workshop(code: str) -> Workshop:
 
     :raise Problem: (404) there is none.
     """
-    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code)) if len(code) <= 16 else None
+    # Codes are short runs of letters and digits: anything else (a lone surrogate from a
+    # socket event could not even be sent to the database) is simply no workshop's.
+    could_be_code = len(code) <= 16 and code.isascii() and code.isalnum()
+    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == code)) if could_be_code else None
     if workshop is None:
         raise Problem(_l("There is no workshop with this code. Check the code on the screen and try again."),
                       status=404)
@@ -67,6 +72,22 @@ def actor_for(workshop: Workshop) -> Actor:
     if participant is None:
         raise Problem(_l("Join the workshop first: scan the QR code or type the code."), status=403)
     return Actor(participant=participant)
+
+
+def limit_floods(code: str) -> None:
+    """Take one participant's write from the flood buckets (`floods`); staff are never limited.
+
+    :raise floods.Flooded: (429) a bucket is empty, said in the workshop's language.
+    """
+    if _is_facilitator():
+        return
+    try:
+        floods.take_participant_write(code)
+    except floods.Flooded:
+        # Only on a refusal: look the workshop up for its language (find_workshop sets it).
+        with contextlib.suppress(Problem):
+            find_workshop(code)
+        raise
 
 
 def require_same_site() -> None:

@@ -18,7 +18,8 @@ from ..errors import MESSAGES
 from ..extensions import db, socketio
 from ..inputs import int_field, require_mapping
 from ..problems import Problem
-from .access import actor_for, find_workshop
+from ..floods import Flooded
+from .access import actor_for, find_workshop, limit_floods
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,17 @@ def answers(handler):
     @functools.wraps(handler)
     def wrapper(data=None):
         try:
-            return {"ok": True, **handler(require_mapping(data))}
+            data = require_mapping(data)
+            if isinstance(data.get("code"), str):
+                limit_floods(data["code"])
+            return {"ok": True, **handler(data)}
         except Problem as problem:
             db.session.rollback()
             errors = [{"field": problem.field, "message": str(problem.message)}] if problem.field else []
-            return {"ok": False, "status": problem.status, "error": str(problem.message), "errors": errors}
+            answer = {"ok": False, "status": problem.status, "error": str(problem.message), "errors": errors}
+            if isinstance(problem, Flooded):
+                answer["retry_after"] = problem.retry_after
+            return answer
         except Exception:  # the socket must answer, never leave a phone waiting
             db.session.rollback()
             log.exception("Socket event %s failed", handler.__name__)

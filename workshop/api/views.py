@@ -17,7 +17,7 @@ from ..participant.views import keep_device_token
 from ..problems import Problem
 from ..workshops import join, new_device_token
 from . import bp
-from .access import require_same_site
+from .access import SAFE_METHODS, limit_floods, require_same_site
 from .common import body, context, ok
 
 # The API is protected from cross-site use by the header check in `require_same_site` and
@@ -29,6 +29,8 @@ csrf.exempt(bp)
 @bp.before_request
 def _same_site_only():
     require_same_site()
+    if request.method not in SAFE_METHODS:
+        limit_floods(request.view_args["code"])
 
 
 @bp.get("/changes")
@@ -123,18 +125,7 @@ def update_workshop(code: str):
     `phase` (one step), `feedback_phase` (ask for feedback on a phase, or null) and
     `projector` (what the presenter wall shows)."""
     workshop, actor = context(code)
-    data = body()
-    actor.require_staff()
-    if "reveal_mode" in data:
-        wall.set_reveal_mode(workshop, actor, bool_field(data, "reveal_mode"))
-    if "phase" in data:
-        phases.move_to(workshop, actor, phases.parse_phase(data["phase"]))
-    if "feedback_phase" in data:
-        phases.ask_feedback(workshop, actor, phases.parse_phase(data["feedback_phase"], "feedback_phase",
-                                                                allow_none=True))
-    if "projector" in data:
-        phases.show_on_projector(workshop, actor, data["projector"])
-    return ok(workshop=changes.workshop_state(workshop))
+    return ok(workshop=changes.workshop_state(phases.update_settings(workshop, actor, body())))
 
 
 @bp.post("/reveal")

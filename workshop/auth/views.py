@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..accounts import any_account_exists, authenticate, create_account
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..forms import show_problem
 from ..network import is_loopback_host
 from ..problems import Problem
@@ -91,7 +91,9 @@ def setup():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Log out and go back to the login page."""
+    """Log out (on every device: the session version moves on) and go back to the login page."""
+    current_user.session_version += 1
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."))
     return redirect(url_for("auth.login"), code=303)

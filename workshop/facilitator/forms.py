@@ -58,3 +58,14 @@ class QuestionForm(FlaskForm):
         _l("Give at least two options, each on its own line."))])
     dots_per_person = IntegerField(_l("Dots for each person"), default=3,
                                    validators=[NumberRange(1, MAX_DOTS_PER_PERSON)])
+
+
+class DeleteWorkshopForm(FlaskForm):
+    """Deleting a workshop for good: the facilitator types its join code to confirm."""
+
+    code = StringField(
+        _l("The workshop's code"),
+        validators=[InputRequired(_l("Type the workshop's code to confirm."))],
+        description=_l("Type the code shown above. This makes sure you delete the right workshop."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )

@@ -294,3 +294,40 @@ def _index_page(form, worker_form=None) -> str:
     return render_template("facilitator/index.html", form=form, workshops=list_workshops(),
                            worker_form=worker_form or AccountForm(prefix="worker", formdata=None),
                            workers=accounts_with_role(Role.WORKER))
+
+
+# -- The data's lifecycle (issue 9): deleting a workshop, and the audit log.
+# Imports are inside the functions, as above, so this stays one self-contained addition.
+
+
+@bp.route("/workshops/<int:workshop_id>/delete", methods=["GET", "POST"])
+def delete(workshop_id: int):
+    """Say what deleting the workshop loses; delete it once its join code is typed."""
+    from .. import lifecycle
+    from .forms import DeleteWorkshopForm
+
+    item = _workshop_or_404(workshop_id)
+    form = DeleteWorkshopForm()
+    if form.validate_on_submit():
+        title = item.title
+        try:
+            lifecycle.delete_workshop(item, current_user._get_current_object(), form.code.data)
+        except Problem as problem:
+            show_problem(form, problem)
+        else:
+            flash(_("The workshop “%(title)s” and everything in it were deleted.", title=title))
+            return redirect(url_for("facilitator.index"), code=303)
+    status = 422 if form.errors else 200
+    return render_template("facilitator/delete.html", workshop=item, form=form,
+                           contents=lifecycle.contents_of(item), code=joincodes.display(item.join_code),
+                           archive_command=lifecycle.archive_command(item)), status
+
+
+@bp.get("/audit")
+def audit():
+    """The audit log: who deleted, purged, exported or imported which workshop, newest first."""
+    from .. import lifecycle
+
+    return render_template("facilitator/audit.html", events=lifecycle.audit_events(),
+                           details_of=lifecycle.event_details, action_label=lifecycle.action_label,
+                           detail_label=lifecycle.detail_label)
