@@ -102,9 +102,13 @@ def test_nothing_acknowledged_is_lost_or_doubled_and_no_file_is_orphaned_through
     phones = [threading.Thread(target=replay, args=pair) for pair in zip(sessions, outboxes)]
     for phone in phones:
         phone.start()
+    # Kills while the phones post: each after a random number of acknowledgements (so a fast
+    # machine cannot finish before the kills), a few milliseconds into whatever is under way.
     rng = random.Random(20261123)
-    for _ in range(KILLS):  # while the phones post: kill at a random moment, let them restart it
-        time.sleep(rng.uniform(0.3, 1.2))
+    for threshold in sorted(rng.sample(range(5, 40), KILLS)):
+        while (len(acknowledged) < threshold or not server.alive()) and any(phone.is_alive() for phone in phones):
+            time.sleep(0.002)
+        time.sleep(rng.uniform(0.0, 0.03))
         with restart:
             server.kill()
     for phone in phones:

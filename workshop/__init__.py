@@ -8,8 +8,10 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from .config import PROJECT_ROOT, Defaults, from_environment, load_or_create_secret_key, sqlite_url
+from .inputs import MAX_INT
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -20,6 +22,8 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, config or {})
+    # Before any route is added: every `<int:…>` in a URL is an id, bounded as ids are.
+    app.url_map.converters["int"] = IdConverter
     init_extensions(app)
     register_blueprints(app)
     wrap_wsgi(app)
@@ -38,6 +42,16 @@ def wrap_wsgi(app: Flask) -> None:
 
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in a route: a whole number larger than any id can be (`inputs.MAX_INT`,
+    PostgreSQL's INTEGER) becomes 0, an id no row has, so the view answers "not found"
+    as for any other missing row, instead of the driver failing on the comparison."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_INT else 0
 
 
 def configure(app: Flask, overrides: dict) -> None:

@@ -54,7 +54,8 @@ from .accounts import username_key
 from .contributions import media_dir
 from .database import begin_write
 from .extensions import db
-from .images import _NAME as STORED_PICTURE_NAME  # the rule that serves and deletes them, kept as one
+from .images import STORED_NAME as STORED_PICTURE_NAME  # the rule that serves and deletes them, kept as one
+from .images import write_durably
 from .models import Account, Report, Workshop, utcnow
 from .problems import Problem
 
@@ -533,17 +534,7 @@ class _Files:
         if not path.parent.is_dir():
             path.parent.mkdir(parents=True)
             self.made_directories.append(path.parent)
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_durably(path, data)
         self.written.append(path)
 
     def remove(self) -> None:

@@ -39,6 +39,8 @@ _PAPER = (255, 255, 255, 255)  # what transparent parts of a drawing become
 # Only names the server made can be served or deleted: 32 hex digits, an optional ".thumb",
 # one known extension. No slash, dot-dot or other path can pass this.
 _NAME = re.compile(r"[0-9a-f]{32}(?:\.thumb)?\.(?:png|jpg)")
+#: The names the server gives stored pictures (and nothing else): what may be served or deleted.
+STORED_NAME = _NAME
 # The ways Pillow fails on damaged or hostile data (the list its own fuzzing tests accept),
 # plus the few plain errors a malformed header can provoke in a plugin.
 _DECODE_ERRORS = (
@@ -225,16 +227,18 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_durably(directory: Path, name: str, data: bytes) -> None:
-    # A temporary file in the same directory, renamed over: the final name never holds half a
-    # picture. The leading dot keeps it out of _NAME, so it can never be served.
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".", suffix=".part")
+def write_durably(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file beside it, synced and renamed over:
+    the final name never holds half a file. (Sync the directory too for the rename to
+    survive a power cut.) Used for pictures, report exports and imported archives."""
+    # The leading dot keeps the temporary name out of _NAME, so it can never be served.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, directory / name)
+        os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -256,7 +260,7 @@ def store_image(image: ProcessedImage, directory: Path) -> StoredImage:
     written: list[str] = []
     try:
         for file_name, data in ((name, image.data), (thumb_name, image.thumb)):
-            _write_durably(directory, file_name, data)
+            write_durably(directory / file_name, data)
             written.append(file_name)
         _fsync_directory(directory)
     except BaseException:

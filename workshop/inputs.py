@@ -36,9 +36,10 @@ def uuid_field(data: Mapping, name: str = "uuid") -> str:
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
-#: The largest whole number taken from outside: exact in a JSON number (a phone's
-#: JavaScript) and well inside the database's 64-bit integers.
-MAX_INT = 2**53 - 1
+#: The largest whole number taken from outside: the largest id (or change number) the
+#: database can hold. The columns are INTEGER: 64-bit on SQLite but 32-bit on PostgreSQL,
+#: where comparing with a larger number fails in the driver instead of finding nothing.
+MAX_INT = 2**31 - 1
 
 
 def is_id(value) -> bool:

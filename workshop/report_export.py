@@ -18,12 +18,9 @@ Nothing in a document names a participant, an account, the join code or a privat
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
-import os
 import re
 import secrets
-import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
@@ -42,7 +39,7 @@ from .actors import Actor
 from .contributions import media_dir
 from .database import begin_write
 from .extensions import db
-from .images import media_path
+from .images import media_path, write_durably
 from .models import DevelopmentTarget, Idea, IdeaAnswer, Report, SectionKind, Workshop, utcnow
 from .problems import Problem
 from .report_render import Picture
@@ -398,7 +395,7 @@ def write_exports(report: Report) -> dict[str, Path]:
     written = {}
     for format, data in contents.items():
         path = directory / file_name(report, format)
-        _write_atomically(path, data)
+        write_durably(path, data)
         written[format] = path
     return written
 
@@ -422,20 +419,6 @@ def exported_file(report: Report, format: str) -> ExportedFile:
         if exported.format == format:
             return exported
     raise Problem(_l("This file has not been made yet. Choose \u201cExport now\u201d first."), status=404)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 # -- publishing -------------------------------------------------------------------------------
