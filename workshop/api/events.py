@@ -16,9 +16,9 @@ from .. import changes, contributions, votes
 from ..database import begin_write
 from ..errors import MESSAGES
 from ..extensions import db, socketio
+from ..floods import Flooded
 from ..inputs import int_field, require_mapping
 from ..problems import Problem
-from ..floods import Flooded
 from .access import actor_for, find_workshop, limit_floods
 
 log = logging.getLogger(__name__)
