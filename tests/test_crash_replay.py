@@ -42,11 +42,17 @@ def outbox(code: str, board_id: int) -> list[dict]:
     return items
 
 
+#: How a phone names the picture it uploads: a drawing is a PNG, a photo the camera's JPEG.
+UPLOADS = {"drawing": ("drawing.png", "image/png"), "photo": ("photo.jpg", "image/jpeg")}
+
+
 def send(session: requests.Session, server: Server, code: str, item: dict) -> requests.Response:
+    """POST one item as the outbox does: JSON, or multipart with the picture."""
     url = f"{server.url}/api/w/{code}/items"
     if "image" in item:
         fields = {key: str(value) for key, value in item.items() if key != "image"}
-        return session.post(url, data=fields, files={"image": ("drawing.png", item["image"], "image/png")},
+        name, content_type = UPLOADS[item["kind"]]
+        return session.post(url, data=fields, files={"image": (name, item["image"], content_type)},
                             headers=API_HEADERS, timeout=10)
     return session.post(url, json=item, headers=API_HEADERS, timeout=10)
 

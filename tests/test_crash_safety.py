@@ -30,7 +30,7 @@ from workshop.images import sweep_unreferenced
 
 from .conftest import API_HEADERS, gps_photo
 from .servers import Server
-from .test_crash_replay import create_workshop_over_http
+from .test_crash_replay import create_workshop_over_http, send
 
 PHONES = 6
 ITEMS_PER_PHONE = 9  # every third a photo
@@ -58,15 +58,6 @@ def phone_outbox(phone: int, board_id: int) -> list[dict]:
     return items
 
 
-def send(session: requests.Session, url: str, item: dict) -> requests.Response:
-    """POST one item as the outbox does: JSON, or multipart with the picture."""
-    if "image" in item:
-        fields = {key: str(value) for key, value in item.items() if key != "image"}
-        return session.post(url, data=fields, files={"image": ("photo.jpg", item["image"], "image/jpeg")},
-                            headers=API_HEADERS, timeout=10)
-    return session.post(url, json=item, headers=API_HEADERS, timeout=10)
-
-
 def test_nothing_acknowledged_is_lost_or_doubled_and_no_file_is_orphaned_through_kills(server, tmp_path):
     staff = requests.Session()
     code = create_workshop_over_http(staff, server)["code"]
@@ -81,11 +72,10 @@ def test_nothing_acknowledged_is_lost_or_doubled_and_no_file_is_orphaned_through
     failures: list[str] = []
 
     def replay(session: requests.Session, items: list[dict]) -> None:
-        url = f"{server.url}/api/w/{code}/items"
         for item in items:
             while True:
                 try:
-                    answer = send(session, url, item)
+                    answer = send(session, server, code, item)
                 except requests.RequestException:
                     answer = None
                 if answer is not None and answer.status_code in (200, 201):

@@ -149,6 +149,14 @@ def assert_accessible(page) -> None:
 PASSWORD = "correct horse battery"
 
 
+def log_in(page, url: str, name: str = "anna") -> None:
+    """Log `name` in through the login page (in Finnish, the default language)."""
+    page.goto(f"{url}/facilitator/login")
+    page.get_by_label("Käyttäjätunnus").fill(name)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu sisään").click()
+
+
 def log_in_in_english(new_page, url: str, username: str = "anna"):
     """A laptop page with the facilitator logged in and the pages in English."""
     import re

@@ -15,7 +15,7 @@ from workshop.actors import Actor
 from workshop.votes import create_question
 from workshop.workshops import create_workshop
 
-from .conftest import PASSWORD, PHONE, assert_accessible, scribble
+from .conftest import PASSWORD, PHONE, assert_accessible, log_in, scribble
 
 
 @pytest.fixture
@@ -48,10 +48,7 @@ def open_phone(new_page, room):
 
 def test_three_phones_and_the_wall(room, new_page):
     laptop = new_page()
-    laptop.goto(f"{room['url']}/facilitator/login")
-    laptop.get_by_label("Käyttäjätunnus").fill("anna")
-    laptop.get_by_label("Salasana").fill(PASSWORD)
-    laptop.get_by_role("button", name="Kirjaudu sisään").click()
+    log_in(laptop, room['url'])
     laptop.wait_for_url(re.compile(r".*/facilitator/$"))
     laptop.goto(f"{room['url']}/facilitator/workshops/{room['id']}/wall")
     wall = laptop.locator("[data-wall]")

@@ -9,20 +9,13 @@ from sqlalchemy import select
 
 from workshop.extensions import db
 
-from .conftest import PASSWORD, PHONE, assert_accessible
+from .conftest import PASSWORD, PHONE, assert_accessible, log_in
 
 
 def jpeg() -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), (40, 120, 200)).save(buffer, "JPEG")
     return buffer.getvalue()
-
-
-def log_in(page, base: str, name: str) -> None:
-    page.goto(f"{base}/facilitator/login")
-    page.get_by_label("Käyttäjätunnus").fill(name)
-    page.get_by_label("Salasana").fill(PASSWORD)
-    page.get_by_role("button", name="Kirjaudu sisään").click()
 
 
 def test_a_worker_writes_notes_and_a_facilitator_puts_one_on_a_wall(live_app, live_server, new_page):

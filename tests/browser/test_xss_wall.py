@@ -13,7 +13,7 @@ from workshop.accounts import create_account
 from workshop.workshops import create_workshop
 
 from ..xss_corpus import PAYLOADS
-from .conftest import PASSWORD, PHONE, assert_accessible
+from .conftest import PASSWORD, PHONE, assert_accessible, log_in
 
 #: Sends each text as a note on the first board, as the phone's script does (same origin, API header).
 POST_NOTES = """async ([code, texts]) => {
@@ -62,10 +62,7 @@ def test_hostile_notes_are_plain_text_on_the_live_wall(room, new_page):
     dialogs = []
     laptop = new_page()
     laptop.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    laptop.goto(f"{room['url']}/facilitator/login")
-    laptop.get_by_label("Käyttäjätunnus").fill("anna")
-    laptop.get_by_label("Salasana").fill(PASSWORD)
-    laptop.get_by_role("button", name="Kirjaudu sisään").click()
+    log_in(laptop, room['url'])
     laptop.wait_for_url(re.compile(r".*/facilitator/$"))
     laptop.goto(f"{room['url']}/facilitator/workshops/{room['id']}/wall")
     wall = laptop.locator("[data-wall]")

@@ -179,7 +179,7 @@ def reports_page():
 @summary_bp.route("/reports/<int:observation_id>", methods=["GET", "POST"], endpoint="report")
 def report_page(observation_id: int):
     """One report's fields (never the reporter's name or contact) and its tag form."""
-    observation = db.session.get(Observation, observation_id) if observation_id <= 2**53 else None
+    observation = db.session.get(Observation, observation_id)  # the route's ids are bounded (IdConverter)
     if observation is None:
         abort(404)
     form = None
